@@ -1,0 +1,5 @@
+"""``python -m responder`` runs the command line."""
+
+from responder.cli import main
+
+main()
