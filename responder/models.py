@@ -110,3 +110,15 @@ class Decision:
     reason: str
     label: str | None = None
     patterns: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PassSummary:
+    """What one pass over the source folder did: when, how long, and counts per action."""
+
+    started: datetime
+    seconds: float
+    considered: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+    errors: int = 0
+    note: str = ""
