@@ -1,0 +1,274 @@
+"""Is a mail really from LinkedIn? Authentication-Results parsing and From-domain checks.
+
+Only the ``Authentication-Results`` field written by the user's own server (its authserv-id) is
+believed; anything an earlier hop or the sender wrote is ignored. A pass counts only when it is
+aligned with ``linkedin.com`` (DMARC relaxed alignment: the domain or any subdomain).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from email.message import Message
+from email.utils import getaddresses
+from urllib.parse import urlsplit
+
+from responder.mailtext import (
+    MailBody,
+    address_domain,
+    first_header,
+    header_values,
+    parse_address,
+)
+
+LINKEDIN = "linkedin.com"
+#: Hosts a genuine notification links to (pages, images, short links).
+LINKEDIN_HOSTS = ("linkedin.com", "licdn.com", "lnkd.in")
+
+_COMMENT = re.compile(r"\([^()]*\)")
+_QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
+_RESULT = re.compile(r"^\s*([A-Za-z0-9_.-]+)\s*=\s*([A-Za-z0-9_-]+)")
+_PROPERTY = re.compile(r"([A-Za-z0-9_-]+\.[A-Za-z0-9_.-]+)\s*=\s*([^\s;]+)")
+# Look-alike glyphs folded onto the letters of "linkedin" before comparing.
+_FOLD = str.maketrans("1|!iíìıіӏ0оекԁп", "llllllllloo" + "ekdn")
+_SKELETON = "llnkedln"
+
+
+@dataclass(frozen=True)
+class AuthResult:
+    """One method result of an Authentication-Results field, e.g. ``dkim=pass`` with its
+    properties (``header.d`` → ``linkedin.com``), all lower-cased."""
+
+    method: str
+    result: str
+    props: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AuthResults:
+    """One Authentication-Results field: who wrote it and what it says."""
+
+    authserv_id: str
+    results: tuple[AuthResult, ...] = ()
+
+
+def _strip_comments(value: str) -> str:
+    """Return ``value`` without quoted strings' delimiters confusing us and without comments."""
+    value = _QUOTED.sub('""', value)
+    for _ in range(10):  # nested comments, peeled from the inside out
+        stripped = _COMMENT.sub(" ", value)
+        if stripped == value:
+            break
+        value = stripped
+    return value
+
+
+def parse_authentication_results(value: str) -> AuthResults | None:
+    """Return the parsed field, or None when it has no authserv-id; tolerant of folding,
+    comments, unknown methods and garbage between results."""
+    text = _strip_comments(" ".join(value.split()))
+    head, _, rest = text.partition(";")
+    words = head.split()
+    if not words:
+        return None
+    results: list[AuthResult] = []
+    for chunk in rest.split(";"):
+        match = _RESULT.match(chunk)
+        if not match:
+            continue
+        props = {k.lower(): v.lower().strip('"') for k, v in _PROPERTY.findall(chunk)}
+        results.append(AuthResult(match.group(1).lower(), match.group(2).lower(), props))
+    return AuthResults(words[0].lower(), tuple(results))
+
+
+def trusted_results(fields: Iterable[str], authserv_id: str) -> AuthResults | None:
+    """Return the topmost Authentication-Results field written by ``authserv_id``, or None.
+
+    ``fields`` come in header order (topmost first); fields of other servers are skipped and
+    any of ours further down (added before our server, so forgeable) are never looked at.
+    """
+    wanted = authserv_id.strip().lower()
+    for value in fields:
+        parsed = parse_authentication_results(value)
+        if parsed is not None and parsed.authserv_id == wanted:
+            return parsed
+    return None
+
+
+def in_domain(domain: str, parent: str) -> bool:
+    """Return True when ``domain`` is ``parent`` or a subdomain of it."""
+    domain = domain.lower().rstrip(".")
+    return domain == parent or domain.endswith("." + parent)
+
+
+def is_linkedin_domain(domain: str) -> bool:
+    """Return True for ``linkedin.com`` and its subdomains, and nothing else."""
+    return in_domain(domain, LINKEDIN)
+
+
+def _dkim_domain(result: AuthResult) -> str:
+    """Return the signing domain of a dkim result: ``header.d``, else the domain of
+    ``header.i``."""
+    domain = result.props.get("header.d", "")
+    if not domain:
+        domain = result.props.get("header.i", "").rpartition("@")[2]
+    return domain
+
+
+def auth_failures(results: AuthResults | None, from_domain: str) -> tuple[str, ...]:
+    """Return why ``results`` do not prove a LinkedIn origin for ``from_domain``; ``()`` when
+    an aligned ``dkim=pass`` or ``dmarc=pass`` for linkedin.com is there."""
+    if results is None:
+        return ("no authentication results from our server",)
+    if not is_linkedin_domain(from_domain):
+        return (f"from domain {from_domain or 'missing'} is not linkedin.com",)
+    for res in results.results:
+        if res.result != "pass":
+            continue
+        if res.method == "dkim" and is_linkedin_domain(_dkim_domain(res)):
+            return ()
+        if res.method == "dmarc" and is_linkedin_domain(res.props.get("header.from", "")):
+            return ()
+    dkims = [r for r in results.results if r.method == "dkim"]
+    if any(r.result == "pass" for r in dkims):
+        return ("dkim not aligned with linkedin.com",)
+    if dkims:
+        return (f"dkim={dkims[0].result}, no pass for linkedin.com",)
+    return ("no dkim or dmarc pass for linkedin.com",)
+
+
+def _skeleton(text: str) -> str:
+    """Return ``text`` lower-cased, look-alike glyphs folded, and only letters kept."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    if "xn--" in text:
+        with contextlib.suppress(UnicodeError, ValueError):
+            text = text.encode("ascii").decode("idna")
+    text = text.replace("rn", "m").translate(_FOLD)
+    return "".join(ch for ch in text if ch.isalpha())
+
+
+def looks_like_linkedin(text: str) -> bool:
+    """Return True when ``text`` (a domain or display name) spells "LinkedIn", also with
+    look-alike letters such as ``linkedln`` or ``linked1n``."""
+    return _SKELETON in _skeleton(text)
+
+
+def lookalike_reason(domain: str) -> str | None:
+    """Return a short reason when ``domain`` imitates LinkedIn without being linkedin.com."""
+    if not domain or is_linkedin_domain(domain):
+        return None
+    if looks_like_linkedin(domain):
+        return f"from domain {domain} is a look-alike"
+    return None
+
+
+def foreign_hosts(urls: Iterable[str], limit: int = 5) -> tuple[str, ...]:
+    """Return up to ``limit`` distinct hosts of ``urls`` that are not LinkedIn's."""
+    found: list[str] = []
+    for url in urls:
+        try:
+            host = (urlsplit(url).hostname or "").rstrip(".")
+        except ValueError:
+            host = ""
+        if not host:
+            continue
+        if any(in_domain(host, good) for good in LINKEDIN_HOSTS) or host in found:
+            continue
+        found.append(host)
+        if len(found) >= limit:
+            break
+    return tuple(found)
+
+
+# --- the mail as a whole -------------------------------------------------------------------
+
+_URL = re.compile(r"https?://[^\s<>\"'()\[\]{}]+", re.I)
+# Links in markup: where a reader's click or an image load would go (not xmlns or doctypes).
+_HTML_LINK = re.compile(
+    r"""\b(?:href|src|action|background)\s*=\s*["']?\s*(https?://[^\s"'<>]+)""", re.I
+)
+_ALLOWED_TYPES = ("multipart/alternative", "text/plain", "text/html")
+
+
+@dataclass(frozen=True)
+class Sender:
+    """The From field as read: display name, address, domain, and why it is malformed."""
+
+    name: str = ""
+    address: str = ""
+    domain: str = ""
+    problem: str | None = None
+
+
+def read_from(msg: Message) -> Sender:
+    """Return the single From mailbox; a missing or doubled From field, or one holding other
+    than one address, comes back with ``problem`` set (malformed)."""
+    values = header_values(msg, "From")
+    if len(values) != 1:
+        problem = "malformed: no From field" if not values else "malformed: two From fields"
+        name, address = parse_address(values[0]) if values else ("", "")
+        return Sender(name, address, address_domain(address), problem)
+    try:
+        pairs = [(n, a) for n, a in getaddresses([values[0]]) if n or a]
+    except Exception:  # the stdlib address parser on garbage
+        pairs = []
+    if len(pairs) != 1 or "@" not in pairs[0][1]:
+        name, address = parse_address(values[0])
+        return Sender(name, address, address_domain(address), "malformed: From is not one address")
+    name, address = parse_address(values[0])
+    return Sender(name, address, address_domain(address))
+
+
+def presents_as_linkedin(msg: Message, sender: Sender) -> bool:
+    """Return True when the mail claims to be LinkedIn's: by From address or display name
+    (look-alikes included), by a Sender on linkedin.com, or by X-LinkedIn-* header fields."""
+    if any(str(key).lower().startswith("x-linkedin-") for key in msg):
+        return True
+    if any(looks_like_linkedin(text) for text in (sender.name, sender.domain) if text):
+        return True
+    return is_linkedin_domain(address_domain(parse_address(first_header(msg, "Sender"))[1]))
+
+
+def suspicions(
+    msg: Message,
+    sender: Sender,
+    body: MailBody,
+    own_words: str,
+    authserv_id: str | None,
+    require_authentication: bool,
+) -> list[str]:
+    """Return every reason not to trust a mail that presents itself as LinkedIn: From field,
+    authentication, attachments, MIME shape, links to other hosts (outside ``own_words``,
+    the person's own text)."""
+    reasons: list[str] = [sender.problem] if sender.problem else []
+    reasons.extend(_from_reasons(sender))
+    if is_linkedin_domain(sender.domain):
+        if authserv_id is not None:
+            trusted = trusted_results(header_values(msg, "Authentication-Results"), authserv_id)
+            reasons.extend(auth_failures(trusted, sender.domain))
+        elif require_authentication:
+            reasons.append("no authserv-id configured to check authentication")
+    if body.attachments:
+        reasons.append("has an attachment")
+    top = msg.get_content_type()
+    if top not in _ALLOWED_TYPES:
+        reasons.append(f"structure unlike LinkedIn's ({top})")
+    found = _URL.findall(body.plain[:65536]) + _HTML_LINK.findall(body.html[:262144])
+    urls = [u for u in found if u.rstrip(".,;:!?") not in own_words]
+    reasons.extend(f"links to non-LinkedIn host {h}" for h in foreign_hosts(urls))
+    return reasons
+
+
+def _from_reasons(sender: Sender) -> list[str]:
+    """Return reasons found in the From field: a look-alike domain or a display-name spoof."""
+    if not sender.domain or is_linkedin_domain(sender.domain):
+        return []
+    lookalike = lookalike_reason(sender.domain)
+    if lookalike:
+        return [lookalike]
+    if looks_like_linkedin(sender.name):
+        return [f"display name claims LinkedIn but from domain is {sender.domain}"]
+    return [f"from domain {sender.domain} is not linkedin.com"]

@@ -1,0 +1,243 @@
+"""Turning the bytes of a mail into clean text: charsets, RFC 2047, invisible characters, HTML.
+
+Every function here is lenient: it returns the best text it can and never raises on bad input.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.header import decode_header
+from email.message import Message
+from email.utils import getaddresses, parsedate_to_datetime
+
+from inscriptis import get_text
+from inscriptis.model.config import ParserConfig
+
+#: Most bytes of one part that are decoded; a LinkedIn notification is well under this.
+MAX_PART_BYTES = 256 * 1024
+#: Most characters of HTML given to the HTML-to-text step.
+MAX_HTML_CHARS = 200 * 1024
+
+# Zero-width, joiner, direction and other invisible format characters; soft hyphen; BOM.
+_INVISIBLE = (
+    "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e"
+    "\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+    "\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069\u206a\u206b\u206c\u206d\u206e\u206f"
+    "\u3164\ufeff\uffa0"
+)
+_DELETE = dict.fromkeys(map(ord, _INVISIBLE))
+_SPACES = re.compile(r"[^\S\n]+")
+_BLANK_RUNS = re.compile(r"\n{3,}")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_HTML_CONFIG = ParserConfig(display_images=False, display_links=False)
+
+
+def remove_invisible(text: str) -> str:
+    """Return ``text`` without zero-width and other invisible format characters."""
+    return text.translate(_DELETE)
+
+
+def clean_text(text: str) -> str:
+    """Return text with invisible characters removed, ``\\n`` line ends, single spaces, and
+    every line stripped; runs of blank lines become one blank line."""
+    text = remove_invisible(text).replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\x00", "")
+    lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    return _BLANK_RUNS.sub("\n\n", "\n".join(lines)).strip()
+
+
+def one_line(text: str) -> str:
+    """Return ``text`` on one line: control characters and line breaks become single spaces."""
+    return " ".join(_CONTROL.sub(" ", remove_invisible(text)).split())
+
+
+def decode_bytes(data: bytes, charset: str | None) -> str:
+    """Return ``data`` decoded with ``charset``, else UTF-8, else Windows-1252 with
+    replacement characters; never raises."""
+    for name in (charset, "utf-8"):
+        if not name:
+            continue
+        try:
+            codecs.lookup(name)
+            return data.decode(name)
+        except (LookupError, UnicodeError, ValueError):
+            continue
+    return data.decode("cp1252", errors="replace")
+
+
+def part_text(part: Message, limit: int = MAX_PART_BYTES) -> str:
+    """Return the decoded body of one non-multipart part (transfer encoding and charset
+    undone), at most ``limit`` bytes of it; ``""`` when there is nothing to read."""
+    try:
+        payload = part.get_payload(decode=True)
+    except Exception:  # a broken part reads as empty, never as an error
+        return ""
+    if not isinstance(payload, bytes):
+        return ""
+    try:
+        charset = part.get_content_charset()
+    except Exception:
+        charset = None
+    return decode_bytes(payload[:limit], charset)
+
+
+def html_to_text(html: str) -> str:
+    """Return the visible text of an HTML document, one block per line, cleaned."""
+    try:
+        text = get_text(html[:MAX_HTML_CHARS], _HTML_CONFIG)
+    except Exception:  # inscriptis on hostile markup: keep going with nothing
+        return ""
+    return clean_text(text)
+
+
+def _repair(value: str) -> str:
+    """Return a header value whose raw 8-bit bytes (kept as surrogates) are decoded."""
+    if not any("\udc80" <= ch <= "\udcff" for ch in value):
+        return value
+    return decode_bytes(value.encode("utf-8", "surrogateescape"), "utf-8")
+
+
+def header_text(value: object) -> str:
+    """Return a header value with RFC 2047 encoded words decoded and raw 8-bit text repaired;
+    line folding is left as is (see ``one_line``)."""
+    raw = _repair(str(value))
+    if "=?" not in raw:
+        return raw
+    try:
+        chunks = decode_header(raw)
+    except Exception:  # a broken encoded word: show the text as it came
+        return raw
+    out: list[str] = []
+    for chunk, charset in chunks:
+        if isinstance(chunk, str):
+            out.append(chunk)
+        elif charset is None:
+            out.append(chunk.decode("raw-unicode-escape", errors="replace"))
+        else:
+            out.append(decode_bytes(chunk, charset))
+    return "".join(out)
+
+
+# --- header fields -------------------------------------------------------------------------
+
+_ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+_MSG_ID = re.compile(rf"<?({_ATEXT}@(?:{_ATEXT}|\[[^\[\]\\\s]*\]))>?")
+_ID_IN_LIST = re.compile(r"<[^<>\s]{1,250}>")
+
+
+def header_values(msg: Message, name: str) -> list[str]:
+    """Return every value of header ``name``, topmost first, decoded (folding kept)."""
+    try:
+        values = msg.get_all(name) or []
+    except Exception:  # a header the parser could not keep reads as absent
+        return []
+    return [header_text(v) for v in values]
+
+
+def first_header(msg: Message, name: str) -> str:
+    """Return the first value of header ``name`` decoded and on one line, or ``""``."""
+    values = header_values(msg, name)
+    return one_line(values[0]) if values else ""
+
+
+def message_id(value: str) -> str | None:
+    """Return ``value`` as ``<left@right>`` when it is one valid msg-id, else None."""
+    match = _MSG_ID.fullmatch(value.strip())
+    return f"<{match.group(1)}>" if match else None
+
+
+def reference_ids(value: str, limit: int = 100) -> tuple[str, ...]:
+    """Return the valid msg-ids found in a References or In-Reply-To value, in order, at most
+    the last ``limit`` of them."""
+    ids = (message_id(found) for found in _ID_IN_LIST.findall(value))
+    return tuple(dict.fromkeys(i for i in ids if i))[-limit:]
+
+
+def parse_date(value: str) -> datetime | None:
+    """Return a Date field as an aware datetime (UTC when it names no zone), or None."""
+    if not value:
+        return None
+    try:
+        parsed = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def parse_address(value: str) -> tuple[str, str]:
+    """Return (display name, lower-cased address) of the first mailbox in ``value``."""
+    try:
+        pairs = [(n, a) for n, a in getaddresses([value]) if n or a]
+    except Exception:  # the stdlib address parser on garbage
+        return "", ""
+    if not pairs:
+        return "", ""
+    return one_line(header_text(pairs[0][0])), pairs[0][1].strip().lower()
+
+
+def address_domain(address: str) -> str:
+    """Return the lower-cased domain of ``address``, or ``""``."""
+    return address.rpartition("@")[2].strip(" <>.").lower() if "@" in address else ""
+
+
+# --- MIME structure ------------------------------------------------------------------------
+
+_MAX_PARTS = 64
+_TEXT_LIMIT = 64 * 1024
+_REPORT_TYPES = ("message/delivery-status", "message/disposition-notification")
+
+
+@dataclass
+class MailBody:
+    """What the MIME walk found: the text to read (plain, else HTML turned to text), the raw
+    decoded plain and HTML bodies, the count of attachments, and whether it is a report."""
+
+    text: str = ""
+    plain: str = ""
+    html: str = ""
+    attachments: int = 0
+    report: bool = False
+
+
+def read_body(msg: Message) -> MailBody:
+    """Return the first text/plain and text/html bodies of ``msg`` and its shape facts; looks
+    at no more than 64 parts."""
+    body = MailBody()
+    queue: list[Message] = [msg]
+    seen = 0
+    while queue and seen < _MAX_PARTS:
+        part = queue.pop(0)
+        seen += 1
+        ctype = part.get_content_type()
+        if part.is_multipart():
+            body.report = body.report or ctype == "multipart/report" or ctype in _REPORT_TYPES
+            payload = part.get_payload()
+            if ctype.startswith("message/"):
+                body.attachments += 1
+            elif isinstance(payload, list):
+                queue.extend(p for p in payload if isinstance(p, Message))
+            continue
+        _take_part(body, part, ctype)
+    body.text = clean_text(body.plain[:_TEXT_LIMIT]) if body.plain.strip() else ""
+    if not body.text and body.html:
+        body.text = html_to_text(body.html)
+    return body
+
+
+def _take_part(body: MailBody, part: Message, ctype: str) -> None:
+    """Record one leaf part as the plain or HTML body, an attachment, or report content."""
+    disposition = str(part.get("Content-Disposition", "")).lower()
+    try:
+        named = part.get_param("name") is not None or part.get_filename() is not None
+    except Exception:  # unparsable parameters: treat as named, i.e. as an attachment
+        named = True
+    if "attachment" in disposition or named or not ctype.startswith("text/"):
+        body.attachments += 1
+        body.report = body.report or ctype in _REPORT_TYPES
+    elif ctype == "text/plain" and not body.plain:
+        body.plain = part_text(part)
+    elif ctype == "text/html" and not body.html:
+        body.html = part_text(part)

@@ -1,0 +1,509 @@
+"""The reader: one raw mail in, one ``Notification`` out, read like a careful human would.
+
+``read_mail`` is pure (no I/O, no logging) and never raises: a mail it cannot read comes back
+with ``problem`` set. Decoding lives in ``responder.mailtext``, trust in
+``responder.authenticity``; this module knows LinkedIn's templates and where the person's words
+sit in each layout.
+"""
+
+from __future__ import annotations
+
+import email
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from email import policy
+from email.message import Message
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from responder import authenticity as auth
+from responder.mailtext import (
+    MailBody,
+    address_domain,
+    first_header,
+    header_values,
+    html_to_text,
+    message_id,
+    one_line,
+    parse_address,
+    parse_date,
+    read_body,
+    reference_ids,
+)
+from responder.models import Kind, Notification
+
+#: Bytes of a raw mail that are parsed at all; LinkedIn notifications are 10–60 KB.
+MAX_RAW_BYTES = 1024 * 1024
+
+_ASK_TEMPLATES: dict[str, Kind] = {
+    "email_m2m_invite_single_01": "invitation",
+    "email_m2m_invite_reminder_02": "invitation",
+    "invite_guest_59": "invitation",
+    "email_hire_inmail_initial_single_01": "inmail",
+    "email_hire_inmail_reply_01": "inmail",
+    "email_hire_inmail_reply_to_member": "inmail",
+    "email_member_message_v2": "message",
+}
+_NOTICE_TEMPLATES = frozenset(
+    [
+        "email_m2m_invite_digest_02",
+        "email_pymk_02",
+        "connection_suggestion_email",
+        "email_notification_digest_01",
+        "email_job_alert_digest_01",
+        "jobs_jymbii_digest",
+        "email_jobs_viewed_job_reminder_01",
+        "email_jobs_saved_job_reminder_01",
+        "email_application_confirmation_with_nba_01",
+        "email_jobs_application_rejected_01",
+        "email_jobs_job_application_viewed",
+        "jobs_applicant_applied",
+        "email_groups_recommended_by_admin_01",
+        "email_weekly_analytics_recap_v2",
+        "email_editorial_suggested_top_conversations_01",
+        "welcome_default",
+        "email_search_appearances_01",
+        "email_newsletter_new_edition_01",
+        "email_endorsements_01",
+        "email_security_verification_code_01",
+        "email_accept_invite_single_01",
+    ]
+)
+_CLASS_KINDS: dict[str, Kind] = {
+    "INMAIL": "inmail",
+    "MBR-TO-MBR": "message",
+    "INVITE": "invitation",
+    "INVITE-GUEST": "invitation",
+}
+#: The LinkedIn sender addresses (local parts) that carry each kind of ask.
+_SENDERS: dict[str, frozenset[str]] = {
+    "invitation": frozenset({"invitations", "messages-noreply", "invitations-noreply"}),
+    "inmail": frozenset(
+        {"inmail-hit-reply", "hit-reply", "hit-reply-premium-inmail", "inmails-noreply"}
+    ),
+    "message": frozenset({"messages-noreply", "messaging-digest-noreply"}),
+}
+_TRACKING = re.compile(
+    r"trk=eml-([a-z0-9_]+)|lipi=urn(?::|%3a)li(?::|%3a)page(?::|%3a)email_([a-z0-9_]+)", re.I
+)
+_SYSTEM_LOCAL = re.compile(r"^(mailer-daemon|listserv|majordomo|owner-.*|.*-request)$", re.I)
+_LIST_HEADERS = frozenset(
+    [
+        "list-id",
+        "list-help",
+        "list-subscribe",
+        "list-unsubscribe",
+        "list-post",
+        "list-owner",
+        "list-archive",
+    ]
+)
+_VIA = re.compile(r"\s*\(?\b(?:via|über|par|por|tramite|através d[eo])\s+linkedin\)?$", re.I)
+_COMMENT = re.compile(r"\([^()]*\)")
+
+# --- layout vocabulary (English plus the localised chrome of de, fr, es, pt, it) -----------
+_GREETING = re.compile(
+    r"^(?:hi|hello|hey|dear|hallo|guten tag|moin|servus|liebe|lieber|bonjour|bonsoir|salut|"
+    r"cher|chère|hola|buenos días|estimado|estimada|olá|ola|oi|prezado|prezada|caro|cara|ciao|"
+    r"salve|buongiorno|gentile|hej|hoi)\s+[^\s,!:]{1,40}(?:\s+[^\s,!:]{1,40}){0,2}\s*[,!:.]?$",
+    re.I,
+)
+_INVITE_WORDS = (
+    r"(?:view profile|accept|ignore|voir le profil|accepter|ignorer|profil anzeigen|annehmen|"
+    r"akzeptieren|ignorieren|ver perfil|aceptar|ignorar|aceitar|visualizza profilo|accetta|"
+    r"ignora)"
+)
+_INVITE_END = re.compile(
+    rf"^{_INVITE_WORDS}(?:\s*:.*|\s+{_INVITE_WORDS})?$|^\.{{5,}}$|^[-_=]{{10,}}$", re.I
+)
+_REPLY_END = re.compile(
+    r"^(?:reply|répondre|antworten|responder|rispondi|view messages?|voir le message|"
+    r"nachricht anzeigen|ver mensaje|ver mensagem|visualizza messaggio)(?:\s*:.*)?$"
+    r"|^https?://\S+/messaging/\S*$",
+    re.I,
+)
+_RULE = re.compile(r"^-{20,}$")
+_FOOTER = re.compile(
+    r"^(?:this email was intended for|you are receiving|cet e-?mail|vous recevez|"
+    r"diese e-?mail|sie erhalten|este (?:correo|e-?mail)|recibes|você está recebendo|"
+    r"questa e-?mail|ricevi|(?:unsubscribe|help)\s*:|©)",
+    re.I,
+)
+_THREAD = re.compile(r"https?://\S+/(?:messaging/thread|talent/inbox)/\S*", re.I)
+_PROFILE_LINE = re.compile(
+    r"^(?:view profile|voir le profil|profil anzeigen|ver perfil|visualizza profilo)\s*:\s*"
+    r"(https?://\S+)",
+    re.I,
+)
+_TRACKING_PARAMS = frozenset(
+    [
+        "trk",
+        "trkemail",
+        "lipi",
+        "midtoken",
+        "midsig",
+        "eid",
+        "loid",
+        "otptoken",
+        "trackingid",
+        "refid",
+    ]
+)
+_MAX_ASK_CHARS = 20000
+
+
+@dataclass(frozen=True)
+class Ask:
+    """The person's part of a LinkedIn mail: their words, who they are, where to reach them."""
+
+    text: str | None = None
+    sender_name: str | None = None
+    headline: str | None = None
+    profile_url: str | None = None
+    thread_url: str | None = None
+    preview_only: bool = False
+
+
+def read_mail(
+    raw: bytes, *, authserv_id: str | None, require_authentication: bool = True
+) -> Notification:
+    """Return what ``raw`` (one RFC 5322 message) says: kind, authenticity, person, ask and
+    loop guards; a ``Notification`` with ``problem`` set when it cannot be read. Never raises.
+    """
+    try:
+        return _read(bytes(raw), authserv_id, require_authentication)
+    except Exception as exc:  # the contract: never raise, name the failure instead
+        return Notification(problem=f"unreadable: {type(exc).__name__}")
+
+
+def _read(raw: bytes, authserv_id: str | None, require_auth: bool) -> Notification:
+    """Return the Notification for ``raw``; may raise on truly hostile input."""
+    if not raw.strip():
+        return Notification(problem="empty message")
+    oversized = len(raw) > MAX_RAW_BYTES
+    msg = email.message_from_bytes(raw[:MAX_RAW_BYTES], policy=policy.compat32)
+    if not msg.keys():
+        return Notification(problem="no header fields")
+    sender = auth.read_from(msg)
+    body = read_body(msg)
+    linkedin = auth.presents_as_linkedin(msg, sender)
+    problem = sender.problem or ("oversized: only the first MiB was read" if oversized else None)
+    base = Notification(
+        message_id=message_id(first_header(msg, "Message-ID")),
+        subject=first_header(msg, "Subject"),
+        date=parse_date(first_header(msg, "Date")),
+        references=reference_ids(
+            first_header(msg, "References") or first_header(msg, "In-Reply-To")
+        ),
+        loop_reason=_loop_reason(msg, sender, body, linkedin),
+        problem=problem,
+    )
+    if not linkedin:
+        return base
+    template = _template(msg, body)
+    kind, template_problem = _kind(msg, template, sender)
+    ask = read_ask(kind, body, _person_name(sender.name))
+    reasons = auth.suspicions(msg, sender, body, ask.text or "", authserv_id, require_auth)
+    reasons += _sender_mismatch(kind, sender)
+    if oversized:
+        reasons.append("oversized for a LinkedIn notification")
+    authentic = auth.is_linkedin_domain(sender.domain) and not reasons
+    return replace(
+        base,
+        linkedin=True,
+        authentic=authentic,
+        suspicious=() if authentic else tuple(dict.fromkeys(reasons)),
+        kind=kind,
+        template=template,
+        has_ask=ask.text is not None,
+        ask_text=ask.text,
+        preview_only=ask.preview_only or _is_digest(kind, sender),
+        sender_name=ask.sender_name,
+        headline=ask.headline,
+        profile_url=ask.profile_url,
+        thread_url=ask.thread_url,
+        reply_to=_reply_to(msg),
+        problem=problem or template_problem,
+    )
+
+
+# --- loop guards ---------------------------------------------------------------------------
+
+
+def _loop_reason(msg: Message, sender: auth.Sender, body: MailBody, linkedin: bool) -> str | None:
+    """Return why answering could start a mail loop (reliability notes, section A), or None."""
+    if msg.get("X-Responder-Draft") is not None:
+        return "own_draft"
+    for value in header_values(msg, "Auto-Submitted"):
+        if one_line(_COMMENT.sub(" ", value)).lower() != "no":
+            return "auto_submitted"
+    for value in header_values(msg, "X-Auto-Response-Suppress"):
+        if {t.strip().lower() for t in value.replace("\t", " ").split(",")} & {"all", "oof"}:
+            return "auto_response_suppress"
+    return_path = first_header(msg, "Return-Path")
+    if return_path.replace(" ", "") == "<>":
+        return "null_sender"
+    if body.report or msg.get_content_type() == "multipart/report":
+        return "report"
+    addresses = (sender.address, parse_address(return_path)[1])
+    if any(_SYSTEM_LOCAL.match(a.partition("@")[0]) for a in addresses if a):
+        return "system_address"
+    return _list_reason(msg, linkedin)
+
+
+def _list_reason(msg: Message, linkedin: bool) -> str | None:
+    """Return ``mailing_list`` or ``bulk`` for list traffic. LinkedIn's own List-Unsubscribe
+    and Precedence are normal; only a real List-Id or List-Post counts on LinkedIn mail."""
+    keys = {str(k).lower() for k in msg}
+    if linkedin:
+        return "mailing_list" if keys & {"list-id", "list-post"} else None
+    if keys & _LIST_HEADERS:
+        return "mailing_list"
+    precedence = first_header(msg, "Precedence").lower()
+    return "bulk" if precedence in ("bulk", "list", "junk") else None
+
+
+# --- what kind of LinkedIn mail ------------------------------------------------------------
+
+
+def _template(msg: Message, body: MailBody) -> str | None:
+    """Return the template name: X-LinkedIn-Template, else the one in the tracking links."""
+    header = first_header(msg, "X-LinkedIn-Template")
+    if header:
+        return header[:120]
+    for text in (body.plain[:65536], body.html[:262144]):
+        match = _TRACKING.search(text)
+        if match:
+            return (match.group(1) or match.group(2)).lower()
+    return None
+
+
+def _kind(msg: Message, template: str | None, sender: auth.Sender) -> tuple[Kind, str | None]:
+    """Return the kind of a LinkedIn mail, and a problem when its template is unknown."""
+    if template:
+        if template in _ASK_TEMPLATES:
+            return _ASK_TEMPLATES[template], None
+        if template in _NOTICE_TEMPLATES:
+            return "notification", None
+        return "notification", f"unknown template: {template}"
+    by_class = _CLASS_KINDS.get(first_header(msg, "X-LinkedIn-Class").upper())
+    if by_class:
+        return by_class, None
+    local = sender.address.partition("@")[0]
+    if not auth.is_linkedin_domain(sender.domain):
+        return "notification", None
+    if local in _SENDERS["inmail"]:
+        return "inmail", None
+    if local == "messaging-digest-noreply":
+        return "message", None
+    return "notification", "unknown template: none given"
+
+
+def _sender_mismatch(kind: Kind, sender: auth.Sender) -> list[str]:
+    """Return a reason when an ask template comes from a LinkedIn address that never sends it."""
+    local = sender.address.partition("@")[0]
+    expected = _SENDERS.get(kind)
+    if expected and auth.is_linkedin_domain(sender.domain) and local not in expected:
+        return [f"{kind} from unexpected sender {local}@"]
+    return []
+
+
+def _is_digest(kind: Kind, sender: auth.Sender) -> bool:
+    """Return True for the messaging digest, which carries at most a preview of a message."""
+    return kind == "message" and sender.address.startswith("messaging-digest-noreply@")
+
+
+def _reply_to(msg: Message) -> str | None:
+    """Return the Reply-To address when it is LinkedIn's reply relay, else None."""
+    address = parse_address(first_header(msg, "Reply-To"))[1]
+    return address if auth.in_domain(address_domain(address), "reply.linkedin.com") else None
+
+
+def _person_name(display: str) -> str | None:
+    """Return the sender's own name from a From display name, or None for LinkedIn itself."""
+    name = _VIA.sub("", display).strip().strip('"').strip()
+    if not name or auth.looks_like_linkedin(name):
+        return None
+    return name
+
+
+# --- where the person's words sit ----------------------------------------------------------
+
+
+def read_ask(kind: Kind, body: MailBody, name: str | None) -> Ask:
+    """Return the person's words and details from the cleaned text of a LinkedIn mail of
+    ``kind``; ``name`` is the sender's name from the From field when it names a person."""
+    lines = body.text.split("\n") if body.text else []
+    if kind == "invitation":
+        return _invitation(lines, name)
+    if kind == "inmail":
+        return _inmail(lines, name, body.html)
+    if kind == "message":
+        return _message(lines, name)
+    return Ask()
+
+
+def _find(
+    lines: list[str], test: Callable[[str], object], start: int = 0, stop: int | None = None
+) -> int | None:
+    """Return the index of the first line from ``start`` that passes ``test``, or None."""
+    for i in range(max(start, 0), len(lines) if stop is None else min(stop, len(lines))):
+        if test(lines[i]):
+            return i
+    return None
+
+
+def _same(line: str, name: str | None) -> bool:
+    """Return True when ``line`` is exactly ``name`` (case-insensitive)."""
+    return bool(name) and line.casefold() == str(name).casefold()
+
+
+def _join(lines: list[str]) -> str | None:
+    """Return the lines as one text, blank runs squeezed and ends trimmed; None when empty."""
+    text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    return text[:_MAX_ASK_CHARS] if text else None
+
+
+def _nonblank_after(lines: list[str], i: int) -> int | None:
+    """Return the index of the first non-blank line after ``i``, or None."""
+    return _find(lines, bool, i + 1)
+
+
+def _end(lines: list[str], start: int, primary: re.Pattern[str]) -> int:
+    """Return where chrome starts after ``start``: ``primary`` first, else a footer line."""
+    found = _find(lines, primary.match, start)
+    if found is None:
+        found = _find(lines, _FOOTER.match, start)
+    return len(lines) if found is None else found
+
+
+def _invitation(lines: list[str], name: str | None) -> Ask:
+    """Read an invitation: the note between the greeting and the sender's name block."""
+    greeting = _find(lines, _GREETING.match, 0, 25)
+    start = 0 if greeting is None else greeting + 1
+    seg = lines[start : _end(lines, start, _INVITE_END)]
+    first = _nonblank_after(seg, -1)
+    profile = _profile_url(lines)
+    if first is not None and _same(seg[first], name):  # HTML order: name, headline, note
+        head = _nonblank_after(seg, first)
+        note = seg[head + 1 :] if head is not None else []
+        headline = seg[head] if head is not None else None
+        return Ask(_join(note), name, headline, profile)
+    at = max((i for i, line in enumerate(seg) if _same(line, name)), default=None)
+    if at is None:
+        at = _last_paragraph(seg)
+    if at is None:
+        return Ask(sender_name=name, profile_url=profile)
+    note = seg[:at]
+    if greeting is None:
+        from_ = _last_paragraph(note)
+        note = note[from_:] if from_ is not None else note
+    headline = seg[at + 1] if at + 1 < len(seg) and seg[at + 1] else None
+    return Ask(_join(note), name or seg[at], headline, profile)
+
+
+def _last_paragraph(seg: list[str]) -> int | None:
+    """Return the index where the last paragraph of ``seg`` starts, or None if all blank."""
+    last = max((i for i, line in enumerate(seg) if line), default=None)
+    if last is None:
+        return None
+    while last > 0 and seg[last - 1]:
+        last -= 1
+    return last
+
+
+def _inmail(lines: list[str], name: str | None, html: str) -> Ask:
+    """Read an InMail: the body between the thread link and the rule of dashes."""
+    link = _find(lines, _THREAD.search)
+    if link is None:
+        return _card(lines, name, _REPLY_END)
+    found = _THREAD.search(lines[link])
+    thread = _clean_url(found.group(0)) if found else None
+    text = _join(lines[link + 1 : _end(lines, link + 1, _RULE)])
+    return Ask(text, name, _html_headline(html, name), None, thread)
+
+
+def _html_headline(html: str, name: str | None) -> str | None:
+    """Return the line under the sender's name in the HTML part (InMail), or None."""
+    if not html or not name:
+        return None
+    lines = html_to_text(html).split("\n")
+    at = _find(lines, lambda line: _same(line, name))
+    nxt = _nonblank_after(lines, at) if at is not None else None
+    if nxt is None or _GREETING.match(lines[nxt]) or len(lines[nxt]) > 150:
+        return None
+    return lines[nxt]
+
+
+def _message(lines: list[str], name: str | None) -> Ask:
+    """Read a member message: name and headline, then the text, then the Reply link."""
+    ask = _card(lines, name, _REPLY_END)
+    if ask.text and ask.text.endswith(("…", "...")):
+        return replace(ask, preview_only=True)
+    return ask
+
+
+def _card(lines: list[str], name: str | None, end_re: re.Pattern[str]) -> Ask:
+    """Read a card laid out as name, headline, text, then an end line (Reply, footer)."""
+    end = _find(lines, end_re.match)
+    if end is None:
+        return Ask()
+    region = lines[:end]
+    at = _find(region, lambda line: _same(line, name)) if name else None
+    if at is None:
+        at = _find(region, lambda line: _name_like(line))
+        at = at if at is not None and _is_card_head(region, at) else None
+    if at is None:
+        return Ask()
+    head = at + 1 if at + 1 < len(region) and region[at + 1] else None
+    text = _join(region[(head or at) + 1 :])
+    thread = _THREAD.search(lines[end])
+    return Ask(
+        text,
+        name or region[at],
+        region[head] if head else None,
+        None,
+        _clean_url(thread.group(0)) if thread else None,
+    )
+
+
+def _name_like(line: str) -> bool:
+    """Return True for a short line that could be a person's name."""
+    words = line.split()
+    return (
+        0 < len(words) <= 6
+        and len(line) <= 70
+        and line[0].isupper()
+        and not re.search(r"[:/@?!.]$|https?:|\d", line)
+    )
+
+
+def _is_card_head(region: list[str], at: int) -> bool:
+    """Return True when ``at`` starts a name / headline / blank block."""
+    return at + 2 < len(region) and bool(region[at + 1]) and not region[at + 2]
+
+
+def _profile_url(lines: list[str]) -> str | None:
+    """Return the cleaned "View profile:" link of an invitation, or None."""
+    for line in lines:
+        match = _PROFILE_LINE.match(line)
+        if match:
+            return _clean_url(match.group(1))
+    return None
+
+
+def _clean_url(url: str) -> str | None:
+    """Return a LinkedIn link without its tracking parameters, or None for other hosts."""
+    try:
+        parts = urlsplit(url.rstrip(".,;)>"))
+        host = parts.hostname or ""
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not auth.in_domain(host, "linkedin.com"):
+        return None
+    query = [
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if k.lower() not in _TRACKING_PARAMS
+    ]
+    return urlunsplit(("https", parts.netloc, parts.path, urlencode(query), ""))
