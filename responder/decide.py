@@ -1,0 +1,93 @@
+"""Decide what a pass does with one mail: the label -> action table and the safety rules.
+
+Pure. The safety rules come first and no setting overrides them: mail that is not LinkedIn is
+never touched, a LinkedIn look-alike is flagged and never drafted, loop signals are left alone,
+and ``scam`` is never drafted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from responder.models import Classification, Decision, Notification
+
+NEVER_DRAFTED = frozenset({"scam"})
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The part of the settings that maps labels to actions."""
+
+    draft_labels: Collection[str] = ("genuine", "stale_reconnect")
+    file_labels: Collection[str] = (
+        "recruiter",
+        "pitch",
+        "investor_ask",
+        "free_work",
+        "mlm",
+        "scam",
+        "contact_harvest",
+        "bare_invite",
+    )
+    reply_once_days: int = 30
+
+
+def needs_classification(n: Notification) -> bool:
+    """True when the mail is a trusted LinkedIn notification whose ask should be labelled."""
+    return (
+        n.problem is None
+        and n.linkedin
+        and n.authentic
+        and n.loop_reason is None
+        and n.kind in ("invitation", "inmail", "message")
+        and (n.has_ask or n.kind == "invitation")
+    )
+
+
+def decide(
+    n: Notification,
+    c: Classification | None,
+    policy: Policy,
+    *,
+    drafted_to_person_recently: bool = False,
+) -> Decision:
+    """Return the one action for this mail and the reason a user would read."""
+    if not n.linkedin:
+        return Decision("leave", "not a LinkedIn notification: never touched")
+    if n.problem is not None and not n.authentic:
+        return Decision("leave", f"unreadable: {n.problem}")
+    if not n.authentic:
+        why = "; ".join(n.suspicious) or "failed the authenticity check"
+        return Decision("flag_suspicious", f"claims to be LinkedIn but is not authentic: {why}")
+    if n.loop_reason is not None:
+        return Decision("leave", f"automatic or bulk mail ({n.loop_reason}): never answered")
+    if n.problem is not None:
+        return Decision("leave", f"unreadable: {n.problem}")
+    if n.kind == "notification":
+        return Decision("leave", f"LinkedIn notification without a personal ask ({n.template})")
+    if c is None:
+        return Decision("leave", "no personal ask in this notification")
+    patterns = c.winning_patterns
+    label = c.label
+    if label in policy.draft_labels and label not in NEVER_DRAFTED:
+        if drafted_to_person_recently:
+            return Decision(
+                "file",
+                f"{label}, but this person already got a draft within "
+                f"{policy.reply_once_days} days",
+                label,
+                patterns,
+            )
+        return Decision("draft", _because(c), label, patterns)
+    if label in policy.file_labels or label in NEVER_DRAFTED:
+        return Decision("file", _because(c), label, patterns)
+    return Decision("leave", _because(c), label, patterns)
+
+
+def _because(c: Classification) -> str:
+    if c.why:
+        return c.why
+    if c.winning_patterns:
+        return f"{c.label} ({', '.join(c.winning_patterns)})"
+    return c.label

@@ -1,0 +1,338 @@
+"""The IMAP mail store: the only module that imports imapclient.
+
+Capabilities are checked before use, with the fallbacks of research/reliability.md section L:
+MOVE, else COPY + \\Deleted + UID EXPUNGE of that one UID (UIDPLUS), else COPY + keyword and no
+expunge; SPECIAL-USE \\Drafts, else the usual names; keywords only where PERMANENTFLAGS has \\*.
+Bodies are read with BODY.PEEK so nothing is marked as read.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import email.utils
+import logging
+import socket
+import ssl
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import Any
+
+from imapclient import IMAPClient
+from imapclient.exceptions import (
+    CapabilityError,
+    IMAPClientAbortError,
+    IMAPClientError,
+    LoginError,
+)
+
+from responder.errors import MailboxError, TransientMailboxError
+from responder.mailstore import CANDIDATE_FIELDS, DRAFT_HEADER, HeaderInfo, Scan
+
+log = logging.getLogger(__name__)
+
+HEADER_BATCH = 500
+BODY_BATCH = 25
+DRAFT_NAMES = ("Drafts", "INBOX.Drafts", "INBOX/Drafts", "[Gmail]/Drafts", "Draft")
+TRANSIENT = (IMAPClientAbortError, socket.timeout, TimeoutError, ConnectionError, ssl.SSLEOFError,
+             OSError)
+
+
+def _fields_item() -> bytes:
+    return b"BODY.PEEK[HEADER.FIELDS (" + " ".join(CANDIDATE_FIELDS).encode() + b")]"
+
+
+class ImapStore:
+    """One logged-in IMAP connection and the folder currently selected."""
+
+    def __init__(self, client: Any, *, label: str) -> None:
+        self._client = client
+        self._label = label
+        self._selected: str | None = None
+        self._keywords_ok = False
+        self._caps: tuple[str, ...] = tuple(
+            c.decode() if isinstance(c, bytes) else str(c) for c in client.capabilities()
+        )
+
+    @classmethod
+    def connect(
+        cls,
+        *,
+        host: str,
+        port: int,
+        user: str,
+        security: str,
+        ssl_context: ssl.SSLContext | None,
+        timeout: float,
+        password: Callable[[], str] | None = None,
+        oauth2_token: Callable[[], str] | None = None,
+    ) -> ImapStore:
+        """Connect, secure the channel, log in, and return the store.
+
+        Raises TransientMailboxError when the server cannot be reached (worth retrying) and
+        MailboxError when it refuses the login or the TLS certificate does not verify.
+        """
+        label = f"{user}@{host}:{port}"
+        try:
+            client = IMAPClient(
+                host, port=port, ssl=security == "ssl", ssl_context=ssl_context, timeout=timeout
+            )
+            if security == "starttls":
+                client.starttls(ssl_context)
+            if oauth2_token is not None:
+                mech = "OAUTHBEARER" if "AUTH=OAUTHBEARER" in _caps(client) else "XOAUTH2"
+                client.oauth2_login(user, oauth2_token(), mech=mech)
+            else:
+                client.login(user, password() if password else "")
+        except LoginError:
+            raise MailboxError(
+                f"login refused for {label}: check the user name and password"
+            ) from None
+        except ssl.SSLCertVerificationError as exc:
+            raise MailboxError(
+                f"TLS certificate of {host} does not verify ({exc.verify_message}); "
+                "set RESPONDER_IMAP_CA_FILE for a private CA"
+            ) from None
+        except socket.gaierror as exc:
+            raise TransientMailboxError(f"cannot resolve {host}: {exc.strerror}") from None
+        except TRANSIENT as exc:
+            raise TransientMailboxError(f"cannot connect to {host}:{port}: {exc}") from None
+        except IMAPClientError as exc:
+            raise MailboxError(f"{label}: {exc}") from None
+        return cls(client, label=label)
+
+    # -- helpers -------------------------------------------------------------------------
+
+    def _call(self, what: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except TRANSIENT as exc:
+            self._selected = None
+            raise TransientMailboxError(f"{self._label}: {what}: {exc}") from None
+        except IMAPClientError as exc:
+            raise MailboxError(f"{self._label}: {what}: {exc}") from None
+
+    def _select(self, folder: str, *, readonly: bool = False) -> dict[bytes, Any]:
+        info: dict[bytes, Any] = self._call(
+            f"SELECT {folder}", self._client.select_folder, folder, readonly=readonly
+        )
+        self._selected = None if readonly else folder
+        flags = info.get(b"PERMANENTFLAGS", ())
+        self._keywords_ok = b"\\*" in flags
+        return info
+
+    # -- MailStore ------------------------------------------------------------------------
+
+    def capabilities(self) -> tuple[str, ...]:
+        """Return the server's capabilities as text."""
+        return self._caps
+
+    def delimiter(self) -> str:
+        """Return the hierarchy separator of the personal namespace."""
+        try:
+            personal = self._client.namespace().personal
+            if personal and personal[0][1]:
+                sep = personal[0][1]
+                return sep.decode() if isinstance(sep, bytes) else str(sep)
+        except (CapabilityError, IMAPClientError):
+            pass
+        folders = self._call("LIST", self._client.list_folders, "", "INBOX")
+        if folders and folders[0][1]:
+            sep = folders[0][1]
+            return sep.decode() if isinstance(sep, bytes) else str(sep)
+        return "/"
+
+    def drafts_folder(self) -> str:
+        """Return the folder with SPECIAL-USE \\Drafts, else the first usual name that exists."""
+        found = self._call("LIST", self._client.find_special_folder, b"\\Drafts")
+        if found:
+            return str(found)
+        for name in DRAFT_NAMES:
+            if self._call("LIST", self._client.folder_exists, name):
+                return name
+        raise MailboxError(
+            f"{self._label}: no Drafts folder (no SPECIAL-USE \\Drafts and none of "
+            f"{', '.join(DRAFT_NAMES)}); set RESPONDER_DRAFTS_FOLDER"
+        )
+
+    def ignore_folder(self, name: str, *, create: bool) -> str:
+        """Return ``name`` with '/' mapped to the server's separator; create it when asked."""
+        server_name = name.replace("/", self.delimiter())
+        if self._call("LIST", self._client.folder_exists, server_name):
+            return server_name
+        if not create:
+            raise MailboxError(f"{self._label}: ignore folder {server_name} does not exist")
+        self._call(f"CREATE {server_name}", self._client.create_folder, server_name)
+        try:
+            self._client.subscribe_folder(server_name)
+        except IMAPClientError:
+            log.info("could not subscribe to %s; it exists all the same", server_name)
+        log.info("created ignore folder %s", server_name)
+        return server_name
+
+    def folder_exists(self, name: str) -> bool:
+        """True when ``name`` exists on the server."""
+        return bool(self._call("LIST", self._client.folder_exists, name))
+
+    def scan(
+        self, folder: str, mark: tuple[int, int] | None, since: datetime | None
+    ) -> Scan | None:
+        """Return messages after the watermark (or since ``since`` on a first pass).
+
+        Uses STATUS first so an idle poll costs one round trip and no SELECT.
+        """
+        status = self._call(
+            f"STATUS {folder}", self._client.folder_status, folder, [b"UIDVALIDITY", b"UIDNEXT"]
+        )
+        uidvalidity = int(status[b"UIDVALIDITY"])
+        uidnext = int(status[b"UIDNEXT"])
+        fresh = mark is None or mark[0] != uidvalidity
+        if not fresh and mark is not None and uidnext <= mark[1] + 1:
+            return None
+        self._select(folder)
+        criteria: list[Any] = []
+        if not fresh and mark is not None:
+            criteria += ["UID", f"{mark[1] + 1}:*"]
+        if fresh and since is not None:
+            # First pass or UIDVALIDITY changed: only the recent window, never the backlog.
+            criteria += ["SINCE", since.date()]
+        uids = self._call("SEARCH", self._client.search, criteria or ["ALL"])
+        floor = 0 if fresh or mark is None else mark[1]
+        refs = [(str(u), int(u)) for u in sorted(uids) if int(u) > floor]
+        return Scan(uidvalidity=uidvalidity, refs=refs, reset=fresh and mark is not None)
+
+    def headers(self, refs: list[tuple[str, int]]) -> list[HeaderInfo]:
+        """Fetch candidate header fields, sizes, flags and dates in batches."""
+        out: list[HeaderInfo] = []
+        item = _fields_item()
+        for start in range(0, len(refs), HEADER_BATCH):
+            batch = [pos for _, pos in refs[start : start + HEADER_BATCH]]
+            data = self._call(
+                "FETCH headers",
+                self._client.fetch,
+                batch,
+                [item, b"RFC822.SIZE", b"FLAGS", b"INTERNALDATE"],
+            )
+            for uid in batch:
+                row = data.get(uid)
+                if row is None:
+                    continue  # expunged meanwhile
+                header = next((v for k, v in row.items() if k.startswith(b"BODY[HEADER")), b"")
+                flags = frozenset(
+                    f.decode() if isinstance(f, bytes) else str(f) for f in row.get(b"FLAGS", ())
+                )
+                out.append(
+                    HeaderInfo(
+                        ref=str(uid),
+                        pos=uid,
+                        size=int(row.get(b"RFC822.SIZE", 0)),
+                        keywords=flags,
+                        header=header or b"",
+                        received=row.get(b"INTERNALDATE"),
+                    )
+                )
+        return out
+
+    def bodies(self, refs: list[str]) -> Iterator[tuple[str, bytes]]:
+        """Yield whole messages with BODY.PEEK[], a batch at a time (nothing marked read)."""
+        uids = [int(r) for r in refs]
+        for start in range(0, len(uids), BODY_BATCH):
+            batch = uids[start : start + BODY_BATCH]
+            data = self._call("FETCH bodies", self._client.fetch, batch, [b"BODY.PEEK[]"])
+            for uid in batch:
+                row = data.get(uid)
+                if row is not None and b"BODY[]" in row:
+                    yield str(uid), bytes(row[b"BODY[]"])
+
+    def draft_ids(self, folder: str) -> set[str]:
+        """Return Message-IDs of responder's drafts in ``folder`` (one EXAMINE and a search).
+
+        The folder selected before stays selected afterwards.
+        """
+        previous = self._selected
+        self._select(folder, readonly=True)
+        uids = self._call("SEARCH drafts", self._client.search, ["HEADER", DRAFT_HEADER, ""])
+        ids: set[str] = set()
+        for start in range(0, len(uids), HEADER_BATCH):
+            batch = uids[start : start + HEADER_BATCH]
+            data = self._call(
+                "FETCH draft ids",
+                self._client.fetch,
+                batch,
+                [b"BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]"],
+            )
+            for row in data.values():
+                header = next((v for k, v in row.items() if k.startswith(b"BODY[HEADER")), b"")
+                value = header.decode("ascii", "replace").partition(":")[2].strip()
+                if value:
+                    ids.add(value)
+        if previous is not None:
+            self._select(previous)
+        return ids
+
+    def append_draft(self, folder: str, raw: bytes) -> None:
+        """APPEND ``raw`` to ``folder`` with \\Draft and \\Seen."""
+        self._call(
+            f"APPEND {folder}", self._client.append, folder, raw, flags=(b"\\Draft", b"\\Seen")
+        )
+
+    def add_keyword(self, ref: str, keyword: str) -> bool:
+        """Set a keyword on one message of the selected folder, where the server keeps them."""
+        if not self._keywords_ok:
+            return False
+        self._call("STORE keyword", self._client.add_flags, [int(ref)], [keyword.encode()], True)
+        return True
+
+    def move(self, ref: str, folder: str) -> None:
+        """Move one message: MOVE, else COPY + \\Deleted + UID EXPUNGE of that UID only."""
+        uid = [int(ref)]
+        if "MOVE" in self._caps:
+            self._call(f"MOVE to {folder}", self._client.move, uid, folder)
+            return
+        self._call(f"COPY to {folder}", self._client.copy, uid, folder)
+        if "UIDPLUS" in self._caps:
+            self._call("STORE \\Deleted", self._client.add_flags, uid, [b"\\Deleted"], True)
+            self._call("UID EXPUNGE", self._client.uid_expunge, uid)
+        else:
+            # No safe single-message expunge: leave the original, marked, rather than risk
+            # expunging messages the user flagged \Deleted.
+            log.warning("server has neither MOVE nor UIDPLUS: copied UID %s, original kept", ref)
+
+    def noop(self) -> None:
+        """Round-trip once to check the connection."""
+        self._call("NOOP", self._client.noop)
+
+    def idle_wait(self, folder: str, timeout: float) -> bool:
+        """IDLE on ``folder`` up to ``timeout`` seconds; True when the server reported news."""
+        if "IDLE" not in self._caps:
+            raise MailboxError(f"{self._label}: server has no IDLE")
+        self._select(folder, readonly=True)
+        self._call("IDLE", self._client.idle)
+        try:
+            responses = self._call("IDLE wait", self._client.idle_check, timeout=timeout)
+        finally:
+            self._call("IDLE done", self._client.idle_done)
+        if any(len(r) > 0 and r[0] == b"BYE" for r in responses):
+            raise TransientMailboxError(f"{self._label}: server said BYE")
+        return any(len(r) > 1 and r[1] in (b"EXISTS", b"RECENT") for r in responses)
+
+    def close(self) -> None:
+        """Log out, ignoring a connection that is already gone."""
+        with contextlib.suppress(IMAPClientError, OSError):
+            self._client.logout()
+
+
+def _caps(client: Any) -> set[str]:
+    return {c.decode() if isinstance(c, bytes) else str(c) for c in client.capabilities()}
+
+
+def parse_internaldate(value: object) -> datetime | None:
+    """Return an INTERNALDATE as a datetime, or None."""
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str | bytes):
+        text = value.decode() if isinstance(value, bytes) else value
+        try:
+            return email.utils.parsedate_to_datetime(text)
+        except (TypeError, ValueError):
+            return None
+    return None

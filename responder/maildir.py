@@ -1,0 +1,176 @@
+"""A local Maildir (for example one kept in sync by mbsync) as a mail store.
+
+Folders are Maildir++: ``INBOX`` is the top directory, ``LinkedIn/Ignored`` is
+``.LinkedIn.Ignored``. A message's ``ref`` is its unique file name before the ``:2,`` info, its
+``pos`` the file's modification time in nanoseconds. Moves are renames: atomic on one file
+system, so a crash leaves the message in exactly one folder.
+"""
+
+from __future__ import annotations
+
+import email.policy
+import os
+import socket
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from email.parser import BytesHeaderParser
+from pathlib import Path
+
+from responder.errors import MailboxError
+from responder.mailstore import DRAFT_HEADER, HeaderInfo, Scan
+
+HEADER_LIMIT = 64 * 1024
+FLAG_CHARS = {"D": "\\Draft", "F": "\\Flagged", "R": "\\Answered", "S": "\\Seen", "T": "\\Deleted"}
+
+
+def folder_path(root: Path, name: str) -> Path:
+    """Return the directory of folder ``name`` (``INBOX`` is the root) in Maildir++ layout."""
+    if name.upper() == "INBOX":
+        return root
+    return root / ("." + name.replace("/", "."))
+
+
+def make_folder(path: Path) -> None:
+    """Create a Maildir folder (cur, new, tmp) if missing."""
+    for sub in ("cur", "new", "tmp"):
+        (path / sub).mkdir(parents=True, exist_ok=True, mode=0o700)
+    if path.name.startswith("."):
+        (path / "maildirfolder").touch()
+
+
+def _unique_name() -> str:
+    return f"{time.time_ns()}.P{os.getpid()}R{os.urandom(4).hex()}.{socket.gethostname()}"
+
+
+class MaildirStore:
+    """A Maildir tree; the selected folder is the one last scanned."""
+
+    def __init__(self, root: Path) -> None:
+        if not (root / "cur").is_dir() or not (root / "new").is_dir():
+            raise MailboxError(f"RESPONDER_MAILDIR={root} is not a Maildir (no cur/ and new/)")
+        self.root = root
+        self._selected = root
+        self._files: dict[str, Path] = {}
+
+    def capabilities(self) -> tuple[str, ...]:
+        """A Maildir has no IMAP capabilities."""
+        return ()
+
+    def drafts_folder(self) -> str:
+        """Return ``Drafts``, creating ``.Drafts`` when missing (as mail clients do)."""
+        make_folder(folder_path(self.root, "Drafts"))
+        return "Drafts"
+
+    def ignore_folder(self, name: str, *, create: bool) -> str:
+        """Return ``name``; create its directory when asked and missing."""
+        path = folder_path(self.root, name)
+        if not (path / "cur").is_dir():
+            if not create:
+                raise MailboxError(f"ignore folder {path} does not exist")
+            make_folder(path)
+        return name
+
+    def _index(self, folder: Path) -> dict[str, Path]:
+        files: dict[str, Path] = {}
+        for sub in ("new", "cur"):
+            directory = folder / sub
+            if not directory.is_dir():
+                raise MailboxError(f"{folder} is not a Maildir folder")
+            for entry in os.scandir(directory):
+                if entry.is_file() and not entry.name.startswith("."):
+                    files[entry.name.split(":", 1)[0]] = Path(entry.path)
+        return files
+
+    def scan(
+        self, folder: str, mark: tuple[int, int] | None, since: datetime | None
+    ) -> Scan | None:
+        """List messages whose file changed after the watermark (or since ``since``)."""
+        self._selected = folder_path(self.root, folder)
+        self._files = self._index(self._selected)
+        floor = mark[1] if mark is not None else 0
+        since_ns = int(since.timestamp() * 1e9) if since is not None else 0
+        refs: list[tuple[str, int]] = []
+        for ref, path in self._files.items():
+            pos = path.stat().st_mtime_ns
+            if pos > floor and pos >= since_ns:
+                refs.append((ref, pos))
+        if not refs:
+            return None
+        refs.sort(key=lambda r: (r[1], r[0]))
+        return Scan(uidvalidity=1, refs=refs, reset=False)
+
+    def headers(self, refs: list[tuple[str, int]]) -> list[HeaderInfo]:
+        """Read the header block of each message (at most 64 KiB of it)."""
+        out = []
+        for ref, pos in refs:
+            path = self._files.get(ref)
+            if path is None or not path.exists():
+                continue
+            with path.open("rb") as fh:
+                head = fh.read(HEADER_LIMIT)
+            end = head.find(b"\r\n\r\n")
+            end = head.find(b"\n\n") if end < 0 else end
+            header = head if end < 0 else head[: end + 2]
+            info = path.name.split(":2,", 1)
+            flags = frozenset(FLAG_CHARS[c] for c in (info[1] if len(info) > 1 else "")
+                              if c in FLAG_CHARS)
+            out.append(
+                HeaderInfo(
+                    ref=ref,
+                    pos=pos,
+                    size=path.stat().st_size,
+                    keywords=flags,
+                    header=header,
+                    received=datetime.fromtimestamp(pos / 1e9, UTC),
+                )
+            )
+        return out
+
+    def bodies(self, refs: list[str]) -> Iterator[tuple[str, bytes]]:
+        """Yield the whole file of each message."""
+        for ref in refs:
+            path = self._files.get(ref)
+            if path is not None and path.exists():
+                yield ref, path.read_bytes()
+
+    def draft_ids(self, folder: str) -> set[str]:
+        """Return Message-IDs of the drafts in ``folder`` that carry responder's header."""
+        ids: set[str] = set()
+        parser = BytesHeaderParser(policy=email.policy.compat32)
+        for path in self._index(folder_path(self.root, folder)).values():
+            with path.open("rb") as fh:
+                headers = parser.parsebytes(fh.read(HEADER_LIMIT))
+            if headers.get(DRAFT_HEADER) is not None and headers.get("Message-ID"):
+                ids.add(str(headers["Message-ID"]).strip())
+        return ids
+
+    def append_draft(self, folder: str, raw: bytes) -> None:
+        """Write the draft to tmp/ then rename it into cur/ with the D and S flags."""
+        path = folder_path(self.root, folder)
+        make_folder(path)
+        name = _unique_name()
+        tmp = path / "tmp" / name
+        with tmp.open("wb") as fh:
+            fh.write(raw)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path / "cur" / f"{name}:2,DS")
+
+    def add_keyword(self, ref: str, keyword: str) -> bool:
+        """A plain Maildir keeps no custom keywords: the state store records the outcome."""
+        return False
+
+    def move(self, ref: str, folder: str) -> None:
+        """Rename the message's file into the other folder's cur/ (atomic)."""
+        source = self._files.get(ref)
+        if source is None or not source.exists():
+            raise MailboxError(f"message {ref} is no longer in {self._selected}")
+        target_dir = folder_path(self.root, folder)
+        make_folder(target_dir)
+        name = source.name if ":2," in source.name else source.name + ":2,"
+        os.replace(source, target_dir / "cur" / name)
+        del self._files[ref]
+
+    def close(self) -> None:
+        """Nothing to release."""

@@ -1,0 +1,108 @@
+"""What a pass needs from a mailbox, whatever holds it: an IMAP server or a local Maildir.
+
+A message is named by ``ref`` (the UID as text on IMAP, the file key in a Maildir) and ordered
+by ``pos`` (the UID, or the file's modification time in nanoseconds): the watermark a pass
+stores is the highest ``pos`` handled, under the folder's ``uidvalidity``.
+"""
+
+from __future__ import annotations
+
+import email.policy
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from email.parser import BytesHeaderParser
+from typing import Protocol
+
+#: Keywords responder sets on mail it handled (only where the server keeps custom keywords).
+KEYWORD_DRAFTED = "$ResponderDrafted"
+KEYWORD_FILED = "$ResponderFiled"
+KEYWORD_SUSPICIOUS = "$ResponderSuspicious"
+#: Header on every draft responder creates, so it never answers its own drafts.
+DRAFT_HEADER = "X-Responder-Draft"
+
+_LOOKS_LINKEDIN = re.compile(rb"l[i1l|!\xc4\xb1]nked[i1l|!\xc4\xb1]n", re.IGNORECASE)
+_X_LINKEDIN = re.compile(rb"^x-linkedin-", re.IGNORECASE | re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Scan:
+    """New messages in a folder since the watermark: ``refs`` as (ref, pos), oldest first."""
+
+    uidvalidity: int
+    refs: list[tuple[str, int]]
+    reset: bool
+
+
+@dataclass(frozen=True)
+class HeaderInfo:
+    """The few header fields that tell whether a message is worth downloading whole."""
+
+    ref: str
+    pos: int
+    size: int
+    keywords: frozenset[str]
+    header: bytes
+    received: datetime | None
+
+
+class MailStore(Protocol):
+    """The operations a pass performs; implemented by ``imap.ImapStore`` and ``maildir``."""
+
+    def capabilities(self) -> tuple[str, ...]:
+        """Return the server's capabilities (empty for a Maildir)."""
+
+    def drafts_folder(self) -> str:
+        """Return the Drafts folder's name; raise MailboxError when none can be found."""
+
+    def ignore_folder(self, name: str, *, create: bool) -> str:
+        """Return the server name of the ignore folder, creating it when asked and missing."""
+
+    def scan(
+        self, folder: str, mark: tuple[int, int] | None, since: datetime | None
+    ) -> Scan | None:
+        """Select ``folder`` and list messages after ``mark``; None when nothing is new."""
+
+    def headers(self, refs: list[tuple[str, int]]) -> list[HeaderInfo]:
+        """Return header info for messages of the selected folder, in the order given."""
+
+    def bodies(self, refs: list[str]) -> Iterator[tuple[str, bytes]]:
+        """Yield (ref, raw bytes) of whole messages, without marking them read."""
+
+    def draft_ids(self, folder: str) -> set[str]:
+        """Return the Message-IDs of the drafts responder created that are in ``folder``."""
+
+    def append_draft(self, folder: str, raw: bytes) -> None:
+        """Store ``raw`` in ``folder`` flagged as a draft."""
+
+    def add_keyword(self, ref: str, keyword: str) -> bool:
+        """Set ``keyword`` on a message of the selected folder; False when not supported."""
+
+    def move(self, ref: str, folder: str) -> None:
+        """Move one message of the selected folder to ``folder``; never expunges others."""
+
+    def close(self) -> None:
+        """Log out or release the store."""
+
+
+def looks_like_linkedin(header: bytes) -> bool:
+    """True when the header block presents itself as LinkedIn (so it must be read whole).
+
+    Deliberately wide (look-alike spellings, display names, X-LinkedIn-* fields): a spoof has
+    to be downloaded to be flagged; everything else is never downloaded at all.
+    """
+    if _LOOKS_LINKEDIN.search(header) or _X_LINKEDIN.search(header):
+        return True
+    if b"=?" not in header:
+        return False
+    parsed = BytesHeaderParser(policy=email.policy.default).parsebytes(header)
+    try:
+        decoded = " ".join(str(v) for v in parsed.values()).encode("utf-8", "replace")
+    except Exception:
+        return True
+    return bool(_LOOKS_LINKEDIN.search(decoded))
+
+
+#: The header fields fetched to pick candidates (and the Message-ID, to skip handled mail).
+CANDIDATE_FIELDS = ("FROM", "SENDER", "MESSAGE-ID", "X-LINKEDIN-CLASS", "X-LINKEDIN-TEMPLATE")

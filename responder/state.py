@@ -1,0 +1,315 @@
+"""The state store: SQLite (WAL) under the state dir.
+
+It keeps, per account and folder, the UIDVALIDITY and the highest UID handled; every outcome
+(with its label and winning pattern ids, so a user can later ask why); who was drafted to and
+when; and a short history of passes and errors for ``responder status``.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from responder.errors import StateError
+from responder.models import PassSummary
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS folders (
+    account TEXT NOT NULL,
+    folder TEXT NOT NULL,
+    uidvalidity INTEGER NOT NULL,
+    last_uid INTEGER NOT NULL,
+    PRIMARY KEY (account, folder)
+);
+CREATE TABLE IF NOT EXISTS outcomes (
+    id INTEGER PRIMARY KEY,
+    account TEXT NOT NULL,
+    folder TEXT NOT NULL,
+    ref TEXT NOT NULL,
+    message_id TEXT,
+    status TEXT NOT NULL,
+    action TEXT NOT NULL,
+    label TEXT,
+    patterns TEXT NOT NULL DEFAULT '[]',
+    reason TEXT NOT NULL DEFAULT '',
+    person TEXT,
+    draft_message_id TEXT,
+    at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS outcomes_message_id ON outcomes (account, message_id);
+CREATE INDEX IF NOT EXISTS outcomes_person ON outcomes (account, person, action);
+CREATE TABLE IF NOT EXISTS passes (
+    id INTEGER PRIMARY KEY,
+    account TEXT NOT NULL,
+    started TEXT NOT NULL,
+    seconds REAL NOT NULL,
+    considered INTEGER NOT NULL,
+    counts TEXT NOT NULL,
+    errors INTEGER NOT NULL,
+    note TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS errors (
+    id INTEGER PRIMARY KEY,
+    account TEXT NOT NULL,
+    at TEXT NOT NULL,
+    ref TEXT NOT NULL,
+    message TEXT NOT NULL
+);
+"""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One recorded decision about one message."""
+
+    folder: str
+    ref: str
+    message_id: str | None
+    action: str
+    label: str | None
+    patterns: tuple[str, ...]
+    reason: str
+    person: str | None
+    draft_message_id: str | None
+    status: str
+    at: datetime
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class StateStore:
+    """All reads and writes of ``state.sqlite3`` for one account."""
+
+    def __init__(self, path: Path, account: str) -> None:
+        self.path = path
+        self.account = account
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            self._db = sqlite3.connect(path, isolation_level=None, timeout=30)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.executescript(SCHEMA)
+            self._db.execute("SELECT count(*) FROM outcomes").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise StateError(f"state store {path} is unreadable ({exc}); move it away "
+                             "and run again: it is rebuilt without duplicate drafts") from exc
+        except OSError as exc:
+            raise StateError(f"cannot create state dir {path.parent}: {exc.strerror}") from exc
+
+    @classmethod
+    def open(cls, state_dir: Path, account: str) -> StateStore:
+        """Return the store under ``state_dir``, creating it when missing."""
+        return cls(state_dir / "state.sqlite3", account)
+
+    def close(self) -> None:
+        """Close the database."""
+        self._db.close()
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            raise StateError(f"cannot write state store {self.path}: {exc}") from exc
+
+    # -- watermarks ------------------------------------------------------------------------
+
+    def watermark(self, folder: str) -> tuple[int, int] | None:
+        """Return (uidvalidity, last_uid) handled in ``folder``, or None before the first pass."""
+        row = self._db.execute(
+            "SELECT uidvalidity, last_uid FROM folders WHERE account=? AND folder=?",
+            (self.account, folder),
+        ).fetchone()
+        return (int(row[0]), int(row[1])) if row else None
+
+    def set_watermark(self, folder: str, uidvalidity: int, last_uid: int) -> None:
+        """Remember that every message up to ``last_uid`` in ``folder`` was handled."""
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO folders(account, folder, uidvalidity, last_uid) VALUES (?,?,?,?) "
+                "ON CONFLICT(account, folder) DO UPDATE SET uidvalidity=excluded.uidvalidity, "
+                "last_uid=excluded.last_uid",
+                (self.account, folder, uidvalidity, last_uid),
+            )
+
+    # -- outcomes --------------------------------------------------------------------------
+
+    def done(self, message_id: str | None, folder: str, ref: str) -> Outcome | None:
+        """Return the completed outcome for this Message-ID (or folder and ref), if any."""
+        if message_id:
+            row = self._db.execute(
+                "SELECT * FROM outcomes WHERE account=? AND message_id=? AND status='done' "
+                "ORDER BY id DESC LIMIT 1",
+                (self.account, message_id),
+            ).fetchone()
+        else:
+            row = self._db.execute(
+                "SELECT * FROM outcomes WHERE account=? AND folder=? AND ref=? AND "
+                "status='done' ORDER BY id DESC LIMIT 1",
+                (self.account, folder, ref),
+            ).fetchone()
+        return _outcome(row) if row else None
+
+    def begin(self, outcome: Outcome) -> int:
+        """Record an outcome about to be carried out (status 'pending'); return its row id."""
+        with self._tx() as db:
+            cur = db.execute(
+                "INSERT INTO outcomes(account, folder, ref, message_id, status, action, label, "
+                "patterns, reason, person, draft_message_id, at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    self.account,
+                    outcome.folder,
+                    outcome.ref,
+                    outcome.message_id,
+                    outcome.status,
+                    outcome.action,
+                    outcome.label,
+                    json.dumps(list(outcome.patterns)),
+                    outcome.reason,
+                    outcome.person,
+                    outcome.draft_message_id,
+                    outcome.at.isoformat(),
+                ),
+            )
+            return int(cur.lastrowid or 0)
+
+    def finish(self, row_id: int, folder: str, uidvalidity: int, uid: int | None) -> None:
+        """Mark an outcome done and, in the same transaction, advance the folder watermark."""
+        with self._tx() as db:
+            db.execute("UPDATE outcomes SET status='done' WHERE id=?", (row_id,))
+            if uid is not None:
+                _advance(db, self.account, folder, uidvalidity, uid)
+
+    def advance(self, folder: str, uidvalidity: int, uid: int) -> None:
+        """Advance the watermark past a message that needed no action."""
+        with self._tx() as db:
+            _advance(db, self.account, folder, uidvalidity, uid)
+
+    def drafted_to_person_since(self, person: str, since: datetime) -> bool:
+        """True when a draft for ``person`` was created at or after ``since``."""
+        row = self._db.execute(
+            "SELECT 1 FROM outcomes WHERE account=? AND person=? AND action='draft' AND "
+            "status='done' AND at>=? LIMIT 1",
+            (self.account, person, since.isoformat()),
+        ).fetchone()
+        return row is not None
+
+    def outcomes(self, limit: int = 100) -> list[Outcome]:
+        """Return the most recent outcomes, newest first."""
+        rows = self._db.execute(
+            "SELECT * FROM outcomes WHERE account=? ORDER BY id DESC LIMIT ?",
+            (self.account, limit),
+        ).fetchall()
+        return [_outcome(r) for r in rows]
+
+    # -- passes and errors -----------------------------------------------------------------
+
+    def record_pass(self, summary: PassSummary) -> None:
+        """Keep the summary of a finished pass."""
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO passes(account, started, seconds, considered, counts, errors, note) "
+                "VALUES (?,?,?,?,?,?,?)",
+                (
+                    self.account,
+                    summary.started.isoformat(),
+                    summary.seconds,
+                    summary.considered,
+                    json.dumps(summary.counts, sort_keys=True),
+                    summary.errors,
+                    summary.note,
+                ),
+            )
+
+    def record_error(self, ref: str, message: str) -> None:
+        """Keep one error (never a body or a secret) for ``responder status``."""
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO errors(account, at, ref, message) VALUES (?,?,?,?)",
+                (self.account, _now().isoformat(), ref, message[:500]),
+            )
+
+    def last_pass(self) -> PassSummary | None:
+        """Return the newest pass summary, or None before the first pass."""
+        row = self._db.execute(
+            "SELECT started, seconds, considered, counts, errors, note FROM passes "
+            "WHERE account=? ORDER BY id DESC LIMIT 1",
+            (self.account,),
+        ).fetchone()
+        if row is None:
+            return None
+        return PassSummary(
+            started=datetime.fromisoformat(row[0]),
+            seconds=float(row[1]),
+            considered=int(row[2]),
+            counts=json.loads(row[3]),
+            errors=int(row[4]),
+            note=str(row[5]),
+        )
+
+    def last_errors(self, limit: int = 5) -> list[tuple[str, str, str]]:
+        """Return (at, ref, message) of the newest errors."""
+        rows = self._db.execute(
+            "SELECT at, ref, message FROM errors WHERE account=? ORDER BY id DESC LIMIT ?",
+            (self.account, limit),
+        ).fetchall()
+        return [(str(a), str(r), str(m)) for a, r, m in rows]
+
+    def counts(self, since: datetime | None = None) -> dict[tuple[str, str], int]:
+        """Return {(action, label): n} over completed outcomes, optionally since a time."""
+        sql = (
+            "SELECT action, coalesce(label, '-'), count(*) FROM outcomes "
+            "WHERE account=? AND status='done'"
+        )
+        args: list[object] = [self.account]
+        if since is not None:
+            sql += " AND at>=?"
+            args.append(since.isoformat())
+        rows = self._db.execute(sql + " GROUP BY 1, 2", args).fetchall()
+        return {(str(a), str(lbl)): int(n) for a, lbl, n in rows}
+
+
+def _advance(db: sqlite3.Connection, account: str, folder: str, uidvalidity: int, uid: int) -> None:
+    db.execute(
+        "INSERT INTO folders(account, folder, uidvalidity, last_uid) VALUES (?,?,?,?) "
+        "ON CONFLICT(account, folder) DO UPDATE SET uidvalidity=excluded.uidvalidity, "
+        "last_uid=max(CASE WHEN folders.uidvalidity=excluded.uidvalidity "
+        "THEN folders.last_uid ELSE 0 END, excluded.last_uid)",
+        (account, folder, uidvalidity, uid),
+    )
+
+
+def _outcome(row: sqlite3.Row | tuple[object, ...]) -> Outcome:
+    (_, _, folder, ref, message_id, status, action, label, patterns, reason, person, draft_id,
+     at) = row
+    return Outcome(
+        folder=str(folder),
+        ref=str(ref),
+        message_id=None if message_id is None else str(message_id),
+        action=str(action),
+        label=None if label is None else str(label),
+        patterns=tuple(json.loads(str(patterns))),
+        reason=str(reason),
+        person=None if person is None else str(person),
+        draft_message_id=None if draft_id is None else str(draft_id),
+        status=str(status),
+        at=datetime.fromisoformat(str(at)),
+    )
+
+
+def window_start(days: int, now: datetime | None = None) -> datetime:
+    """Return the start of a window of ``days`` days ending now."""
+    return (now or _now()) - timedelta(days=days)

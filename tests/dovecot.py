@@ -1,0 +1,234 @@
+"""A throwaway Dovecot on loopback for tests: real IMAP, passwd-file users, maildir in a temp dir.
+
+Follows the recipe of research/reliability.md section K. Works as root (imap-login then runs as
+``nobody``) and as an ordinary user.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import grp
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from imapclient import IMAPClient
+
+USER = "dana"
+PASSWORD = "s3cret-Pa55word"
+
+
+def free_port() -> int:
+    """Return a loopback TCP port that is free right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Dovecot:
+    """One running Dovecot instance and the means to feed and inspect it."""
+
+    root: Path
+    port: int
+    extra: str = ""
+
+    @property
+    def conf(self) -> Path:
+        return self.root / "dovecot.conf"
+
+    def write_config(self) -> None:
+        (self.root / "run").mkdir(parents=True, exist_ok=True)
+        mail = self.root / "mail"
+        mail.mkdir(exist_ok=True)
+        # Dovecot's unprivileged processes must traverse these directories.
+        os.chmod(self.root, 0o755)  # noqa: S103
+        os.chmod(self.root / "run", 0o755)  # noqa: S103
+        if os.getuid() == 0:
+            login_user, internal_user, internal_group = "nobody", "nobody", "nogroup"
+            uid = pwd.getpwnam("nobody").pw_uid
+            gid = grp.getgrnam("nogroup").gr_gid
+            os.chown(mail, uid, gid)
+            service_users = ""
+        else:
+            login_user = internal_user = pwd.getpwuid(os.getuid()).pw_name
+            internal_group = grp.getgrgid(os.getgid()).gr_name
+            uid, gid = os.getuid(), os.getgid()
+            service_users = (
+                f"service auth {{\n  user = {internal_user}\n}}\n"
+                "service stats {\n"
+                f"  unix_listener stats-reader {{\n    user = {internal_user}\n  }}\n"
+                f"  unix_listener stats-writer {{\n    user = {internal_user}\n  }}\n"
+                "}\n"
+            )
+        users = self.root / "users"
+        users.write_text(f"{USER}:{{PLAIN}}{PASSWORD}::::::\n")
+        users.chmod(0o644)
+        self.conf.write_text(
+            f"""instance_name = responder-test-{self.port}
+base_dir = {self.root}/run
+state_dir = {self.root}/run/state
+log_path = {self.root}/dovecot.log
+protocols = imap
+listen = 127.0.0.1
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+auth_failure_delay = 0secs
+default_login_user = {login_user}
+default_internal_user = {internal_user}
+default_internal_group = {internal_group}
+first_valid_uid = {uid}
+last_valid_uid = {uid}
+first_valid_gid = {gid}
+mail_location = maildir:{mail}/%u
+service imap-login {{
+  chroot =
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {self.port}
+  }}
+  inet_listener imaps {{
+    port = 0
+  }}
+}}
+service anvil {{
+  chroot =
+}}
+{service_users}
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u {users}
+}}
+userdb {{
+  driver = static
+  args = uid={uid} gid={gid} home={mail}/%u
+}}
+namespace inbox {{
+  inbox = yes
+  separator = /
+  mailbox Drafts {{
+    special_use = \\Drafts
+    auto = subscribe
+  }}
+  mailbox Sent {{
+    special_use = \\Sent
+    auto = subscribe
+  }}
+  mailbox Junk {{
+    special_use = \\Junk
+    auto = subscribe
+  }}
+}}
+{self.extra}
+"""
+        )
+
+    def start(self) -> None:
+        """Start the server and wait for its greeting."""
+        if shutil.which("dovecot") is None:
+            raise RuntimeError("dovecot is not installed: apt-get install -y dovecot-imapd")
+        self.write_config()
+        subprocess.run(["dovecot", "-c", str(self.conf)], check=True)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            with (
+                contextlib.suppress(OSError),
+                socket.create_connection(("127.0.0.1", self.port), 1) as s,
+            ):
+                if s.recv(512).startswith(b"* OK"):
+                    return
+            time.sleep(0.1)
+        log = (self.root / "dovecot.log").read_text(errors="replace")
+        raise RuntimeError(f"dovecot did not start:\n{log}")
+
+    def stop(self) -> None:
+        """Stop the server (and wait until the port is free again)."""
+        subprocess.run(["dovecot", "-c", str(self.conf), "stop"], check=False)
+        deadline = time.monotonic() + 10
+        pid_file = self.root / "run" / "master.pid"
+        while pid_file.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+
+    def doveadm(self, *args: str, stdin: bytes | None = None) -> str:
+        """Run doveadm against this instance and return its output."""
+        done = subprocess.run(
+            ["doveadm", "-c", str(self.conf), *args],
+            input=stdin,
+            capture_output=True,
+            check=True,
+        )
+        return done.stdout.decode(errors="replace")
+
+    def add_user(self, user: str) -> Account:
+        """Add a mailbox user (Dovecot re-reads the passwd-file) and return its account."""
+        with (self.root / "users").open("a") as fh:
+            fh.write(f"{user}:{{PLAIN}}{PASSWORD}::::::\n")
+        return Account(self, user)
+
+
+@dataclass
+class Account:
+    """One mailbox on the test server."""
+
+    server: Dovecot
+    user: str
+
+    def deliver(
+        self, raw: bytes, folder: str = "INBOX", received: datetime | None = None
+    ) -> None:
+        """Store one raw message in ``folder``, received at ``received`` (default: now)."""
+        with self.client() as c:
+            c.append(folder, raw, msg_time=received or datetime.now(UTC))
+
+    def deliver_all(self, paths: list[Path], folder: str = "INBOX") -> None:
+        """Store several .eml files in one connection, in the order given, received now."""
+        with self.client() as c:
+            for path in paths:
+                c.append(folder, path.read_bytes(), msg_time=datetime.now(UTC))
+
+    def client(self) -> IMAPClient:
+        """Return a logged-in imapclient connection for inspecting the mailbox."""
+        c = IMAPClient("127.0.0.1", port=self.server.port, ssl=False, timeout=10)
+        c.login(self.user, PASSWORD)
+        return c
+
+    def env(self, state_dir: Path, **extra: str) -> dict[str, str]:
+        """Return RESPONDER_* settings that point responder at this mailbox."""
+        values = {
+            "RESPONDER_IMAP_HOST": "127.0.0.1",
+            "RESPONDER_IMAP_PORT": str(self.server.port),
+            "RESPONDER_IMAP_USER": self.user,
+            "RESPONDER_IMAP_PASSWORD": PASSWORD,
+            "RESPONDER_IMAP_SECURITY": "plain",
+            "RESPONDER_AUTHSERV_ID": "mx.example.org",
+            "RESPONDER_STATE_DIR": str(state_dir),
+            "RESPONDER_FROM_NAME": "Dana Reyes",
+            "RESPONDER_FROM_ADDRESS": "dana@example.org",
+            "RESPONDER_PHONE": "+1 555 0100",
+            "RESPONDER_SKYPE": "dana.reyes",
+            "RESPONDER_SINCE_DAYS": "36500",
+        }
+        values.update(extra)
+        return values
+
+    def folder(self, name: str) -> dict[int, dict[bytes, object]]:
+        """Return {uid: {FLAGS, BODY[]}} of every message in ``name`` (read-only, peeking)."""
+        with self.client() as c:
+            c.select_folder(name, readonly=True)
+            uids = c.search(["ALL"])
+            if not uids:
+                return {}
+            data: dict[int, dict[bytes, object]] = c.fetch(uids, [b"FLAGS", b"BODY.PEEK[]"])
+            return data
+
+    def folders(self) -> list[str]:
+        """Return every folder name."""
+        with self.client() as c:
+            return [str(name) for _f, _s, name in c.list_folders()]

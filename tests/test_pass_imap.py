@@ -1,0 +1,214 @@
+"""One pass through the real CLI against a real Dovecot: drafts, filing, nothing else touched."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import os
+import subprocess
+import sys
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import EML_DIR, expected_readings
+from tests.dovecot import Account
+
+pytestmark = pytest.mark.imap
+
+HERE = Path(__file__).parent
+
+
+def responder(env: Mapping[str, str], *args: str, wrapper: list[str] | None = None,
+              check: bool = True) -> subprocess.CompletedProcess[str]:
+    """Run the real ``responder`` command line in a clean environment."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("RESPONDER_")}
+    clean.update(env)
+    argv = [sys.executable, *(wrapper or ["-m", "responder"]), *args]
+    done = subprocess.run(argv, env=clean, capture_output=True, text=True, timeout=300,
+                          check=False)
+    if check and done.returncode != 0:
+        raise AssertionError(f"{argv} exited {done.returncode}:\n{done.stdout}\n{done.stderr}")
+    return done
+
+
+def parse(raw: object) -> EmailMessage:
+    assert isinstance(raw, bytes)
+    msg = email.message_from_bytes(raw, policy=email.policy.default)
+    assert isinstance(msg, EmailMessage)
+    return msg
+
+
+def corpus_ids() -> dict[str, str]:
+    """Return {Message-ID: file name} of the corpus."""
+    out = {}
+    for path in sorted(EML_DIR.glob("*.eml")):
+        msg = email.message_from_bytes(path.read_bytes(), policy=email.policy.compat32)
+        out[str(msg["Message-ID"]).strip()] = path.name
+    return out
+
+
+def snapshot(mailbox: Account) -> dict[str, list[tuple[str, frozenset[bytes]]]]:
+    """Return each folder's messages as (Message-ID or body hash, flags), sorted."""
+    result = {}
+    for name in mailbox.folders():
+        rows = []
+        for row in mailbox.folder(name).values():
+            msg = parse(row[b"BODY[]"])
+            flags = row[b"FLAGS"]
+            assert isinstance(flags, tuple)
+            rows.append((str(msg["Message-ID"]), frozenset(flags)))
+        result[name] = sorted(rows, key=lambda r: r[0])
+    return result
+
+
+@pytest.fixture
+def loaded(mailbox: Account) -> Account:
+    mailbox.deliver_all(sorted(EML_DIR.glob("*.eml")))
+    return mailbox
+
+
+def test_pass_leaves_exactly_the_expected_drafts_filed_and_untouched_mail(
+    loaded: Account, tmp_path: Path
+) -> None:
+    """A pass over the corpus drafts, files and leaves exactly what expected.jsonl says."""
+    expected = expected_readings()
+    names = corpus_ids()
+    env = loaded.env(tmp_path / "state")
+    before = {parse(r[b"BODY[]"])["Message-ID"]: r[b"FLAGS"]
+              for r in loaded.folder("INBOX").values()}
+
+    responder(env, "run", "--once")
+
+    drafts = [parse(r[b"BODY[]"]) for r in loaded.folder("Drafts").values()]
+    replied_to = sorted(names[str(d["In-Reply-To"])] for d in drafts)
+    assert replied_to == sorted(f for f, e in expected.items() if e["expected_action"] == "draft")
+    for d in drafts:
+        assert d["References"].split()[-1] == d["In-Reply-To"]
+        assert d["Subject"].startswith("Re: ")
+        assert not d["Subject"].startswith("Re: Re:")
+        assert "dana@example.org" in d["From"]
+    for row in loaded.folder("Drafts").values():
+        assert b"\\Draft" in row[b"FLAGS"]
+
+    filed = sorted(names[str(parse(r[b"BODY[]"])["Message-ID"])]
+                   for r in loaded.folder("LinkedIn/Ignored").values())
+    assert filed == sorted(f for f, e in expected.items() if e["expected_action"] == "file")
+
+    inbox = {str(parse(r[b"BODY[]"])["Message-ID"]): r[b"FLAGS"]
+             for r in loaded.folder("INBOX").values()}
+    assert sorted(names[m] for m in inbox) == sorted(
+        f for f, e in expected.items() if e["expected_action"] in ("draft", "leave",
+                                                                   "flag_suspicious")
+    )
+    for message_id, flags in inbox.items():
+        action = expected[names[message_id]]["expected_action"]
+        assert b"\\Seen" not in flags, "nothing is marked as read"
+        if not expected[names[message_id]]["linkedin"]:
+            assert flags == before[message_id], "non-LinkedIn mail is never touched"
+        if action == "flag_suspicious":
+            assert b"$ResponderSuspicious" in flags
+        if action == "draft":
+            assert b"$ResponderDrafted" in flags
+
+
+def test_second_pass_changes_nothing(loaded: Account, tmp_path: Path) -> None:
+    """Running again finds nothing new and leaves every folder exactly as it was."""
+    env = loaded.env(tmp_path / "state")
+    responder(env, "run", "--once")
+    first = snapshot(loaded)
+    second_run = responder(env, "run", "--once")
+    assert snapshot(loaded) == first
+    assert "nothing to do" in second_run.stdout
+
+
+def test_lost_state_store_creates_no_duplicate_draft(loaded: Account, tmp_path: Path) -> None:
+    """Deleting the state store and running again drafts nothing twice."""
+    env = loaded.env(tmp_path / "state")
+    responder(env, "run", "--once")
+    first = snapshot(loaded)
+    for path in (tmp_path / "state").iterdir():
+        if path.name.startswith("state.sqlite3"):
+            path.unlink()
+    responder(env, "run", "--once")
+    assert snapshot(loaded) == first
+
+
+def test_crash_between_append_and_state_write_creates_no_duplicate(
+    loaded: Account, tmp_path: Path
+) -> None:
+    """kill -9 right after the first APPEND; the restarted pass adds no second draft."""
+    env = loaded.env(tmp_path / "state")
+    crashed = responder(env, "run", "--once", wrapper=[str(HERE / "crash_after.py"),
+                                                       "append_draft"], check=False)
+    assert crashed.returncode == -9, crashed.stderr
+    assert len(loaded.folder("Drafts")) == 1
+    responder(env, "run", "--once")
+    drafts = [parse(r[b"BODY[]"]) for r in loaded.folder("Drafts").values()]
+    parents = [d["In-Reply-To"] for d in drafts]
+    assert len(parents) == len(set(parents))
+    expected = expected_readings()
+    assert len(drafts) == sum(e["expected_action"] == "draft" for e in expected.values())
+
+
+def test_crash_between_move_and_state_write_loses_nothing(
+    loaded: Account, tmp_path: Path
+) -> None:
+    """kill -9 right after the first MOVE; after a restart every message is in one place."""
+    env = loaded.env(tmp_path / "state")
+    crashed = responder(env, "run", "--once", wrapper=[str(HERE / "crash_after.py"), "move"],
+                        check=False)
+    assert crashed.returncode == -9, crashed.stderr
+    responder(env, "run", "--once")
+    folders = snapshot(loaded)
+    ids = [m for name in ("INBOX", "LinkedIn/Ignored") for m, _ in folders[name]]
+    assert sorted(ids) == sorted(corpus_ids())
+
+
+def test_first_pass_ignores_mail_older_than_the_window(mailbox: Account, tmp_path: Path) -> None:
+    """With the default 7-day window an old invitation is not answered; --since takes it."""
+    old = datetime.now(UTC) - timedelta(days=30)
+    mailbox.deliver((EML_DIR / "01-invitation-genuine.eml").read_bytes(), received=old)
+    env = mailbox.env(tmp_path / "state", RESPONDER_SINCE_DAYS="7")
+    responder(env, "run", "--once")
+    assert mailbox.folder("Drafts") == {}
+    responder(env, "run", "--once", "--since", (old - timedelta(days=1)).strftime("%Y-%m-%d"))
+    assert len(mailbox.folder("Drafts")) == 1
+
+
+def test_dry_run_changes_nothing(loaded: Account, tmp_path: Path) -> None:
+    """--dry-run says what would happen and leaves mailbox and state untouched."""
+    before = snapshot(loaded)
+    env = loaded.env(tmp_path / "state")
+    out = responder(env, "run", "--once", "--dry-run")
+    assert snapshot(loaded) == before
+    assert "would do" in out.stdout
+    responder(env, "run", "--once")
+    assert len(loaded.folder("Drafts")) > 0, "a dry run marks nothing as handled"
+
+
+def test_bad_password_exits_with_one_line_reason(mailbox: Account, tmp_path: Path) -> None:
+    """A refused login ends run --once non-zero with a one-line reason naming the account."""
+    env = mailbox.env(tmp_path / "state", RESPONDER_IMAP_PASSWORD="wrong")
+    done = responder(env, "run", "--once", check=False)
+    assert done.returncode != 0
+    assert done.stderr.strip().startswith("responder: error: login refused")
+    assert "wrong" not in done.stderr
+
+
+def test_bad_setting_names_the_setting(mailbox: Account, tmp_path: Path) -> None:
+    """A wrong value fails at start with the setting's name and what is allowed."""
+    env = mailbox.env(tmp_path / "state", RESPONDER_POLL_SECONDS="soon")
+    done = responder(env, "run", "--once", check=False)
+    assert done.returncode == 2
+    assert "RESPONDER_POLL_SECONDS" in done.stderr
+
+
+def test_check_resolves_folders(mailbox: Account, tmp_path: Path) -> None:
+    """check logs in, lists capabilities and resolves Drafts by SPECIAL-USE."""
+    done = responder(mailbox.env(tmp_path / "state"), "check")
+    assert "drafts folder: Drafts" in done.stdout
+    assert "IMAP4REV1" in done.stdout.upper()
