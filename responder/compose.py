@@ -205,9 +205,9 @@ def _references(n: Notification, parent: str) -> list[str]:
 # --- addressing -------------------------------------------------------------------------
 
 _ASK_ADDRESS = re.compile(
-    r"(?<![A-Za-z0-9.!#$%&'*+/=?^_`{|}~@-])"
+    r"(?<![\w.!#$%&'*+/=?^`{|}~@-])"
     rf"({_DOT_ATOM}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{{0,61}}[A-Za-z0-9])?\.)+[A-Za-z]{{2,63}})"
-    r"(?![A-Za-z0-9@_-]|\.[A-Za-z0-9])"
+    r"(?![\w@-]|\.\w)"
 )
 _UNANSWERED = re.compile(
     r"no-?reply|no_reply|do-?not-?reply|mailer-daemon|postmaster|bounce|hit-reply",
