@@ -45,6 +45,15 @@ def _jittered(nominal: float, policy: BackoffPolicy, rng: random.Random) -> floa
     return nominal * (1.0 - policy.jitter * rng.random())
 
 
+def describe_seconds(seconds: float) -> str:
+    """A short human duration: "45 s", "15 min", "2 h"."""
+    if seconds < 60:
+        return f"{seconds:.3g} s"
+    if seconds < 3600:
+        return f"{seconds / 60:.3g} min"
+    return f"{seconds / 3600:.3g} h"
+
+
 @dataclass(frozen=True)
 class Step:
     """What to do after one outcome: wait ``delay`` seconds, and log ``news`` if it is set."""
@@ -71,7 +80,8 @@ class Health:
         if permanent:
             delay = permanent_delay(self.policy, self.rng)
             changed = previous != "permanent" or problem != self._last_problem
-            news = f"{problem}; will retry every {self.policy.permanent / 60:g} min until fixed"
+            every = describe_seconds(self.policy.permanent)
+            news = f"{problem}; will retry every {every} until fixed"
             self._last_problem = problem
             return Step(delay, news if changed else None, "error")
         delay = transient_delay(self.failures, self.policy, self.rng)

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import random
 
-from responder.backoff import BackoffPolicy, Health, permanent_delay, transient_delay
+from responder.backoff import (
+    BackoffPolicy,
+    Health,
+    describe_seconds,
+    permanent_delay,
+    transient_delay,
+)
 
 POLICY = BackoffPolicy(base=1.0, cap=300.0, permanent=900.0, jitter=0.2)
 
@@ -72,3 +78,11 @@ def test_backoff_restarts_from_the_base_after_recovery() -> None:
     step = health.failure("x", permanent=False)
     assert step.delay is not None
     assert step.delay <= 1.0
+
+
+def test_describe_seconds() -> None:
+    assert describe_seconds(0.5) == "0.5 s"
+    assert describe_seconds(45) == "45 s"
+    assert describe_seconds(900) == "15 min"
+    assert describe_seconds(90) == "1.5 min"
+    assert describe_seconds(7200) == "2 h"
