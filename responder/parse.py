@@ -451,8 +451,8 @@ def _card(lines: list[str], name: str | None, end_re: re.Pattern[str]) -> Ask:
     region = lines[:end]
     at = _find(region, lambda line: _same(line, name)) if name else None
     if at is None:
-        at = _find(region, lambda line: _name_like(line))
-        at = at if at is not None and _is_card_head(region, at) else None
+        heads = (i for i, line in enumerate(region) if _name_like(line))
+        at = next((i for i in heads if _is_card_head(region, i)), None)
     if at is None:
         return Ask()
     head = at + 1 if at + 1 < len(region) and region[at + 1] else None
