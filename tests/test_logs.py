@@ -8,6 +8,8 @@ import logging
 from collections.abc import Iterator
 
 import pytest
+from imapclient import IMAPClient
+from imapclient.exceptions import LoginError
 
 from responder.errors import ConfigError
 from responder.logs import (
@@ -22,6 +24,8 @@ from responder.logs import (
     under_journal,
     xoauth2_blob,
 )
+from tests.dovecot import PASSWORD as DOVECOT_PASSWORD
+from tests.dovecot import Account
 
 PASSWORD = "s3cr'et\\pw-Ω"
 TOKEN = "ya29.a0AfB_token-value"
@@ -145,3 +149,30 @@ def test_journal_detection_and_levels() -> None:
     assert syslog_priority(logging.CRITICAL) == 2
     with pytest.raises(ConfigError, match="unknown log level"):
         setup_logging("LOUD")
+
+
+@pytest.mark.imap
+def test_real_imapclient_debug_log_carries_no_password(
+    output: io.StringIO, mailbox: Account
+) -> None:
+    """A real LOGIN, AUTHENTICATE PLAIN and a refused login, all logged at DEBUG."""
+    register_login(mailbox.user, DOVECOT_PASSWORD)
+    host, port = "127.0.0.1", mailbox.server.port
+    with IMAPClient(host, port, ssl=False, timeout=10) as client:
+        client.login(mailbox.user, DOVECOT_PASSWORD)
+        client.select_folder("INBOX")
+    with IMAPClient(host, port, ssl=False, timeout=10) as client:
+        client.plain_login(mailbox.user, DOVECOT_PASSWORD)
+    wrong = DOVECOT_PASSWORD + "-old"
+    register_login(mailbox.user, wrong)
+    with IMAPClient(host, port, ssl=False, timeout=10) as client:
+        try:
+            client.login(mailbox.user, wrong)
+        except LoginError:
+            logging.getLogger("responder.mailbox").exception("login as %s refused", mailbox.user)
+    text = output.getvalue()
+    assert "LOGIN" in text, "imapclient's debug log was not captured"
+    assert "AUTHENTICATE" in text
+    for secret in (DOVECOT_PASSWORD, wrong):
+        assert text.count(secret) == 0
+        assert text.count(plain_blob(mailbox.user, secret)) == 0
