@@ -45,6 +45,7 @@ class ScriptedRunner:
         self.record = record
         self.passes = 0
         self.news_left = int(spec.get("news", 0))
+        self.idle_failures_left = int(spec.get("idle_failures", 0))
 
     def run_pass(self, stop: threading.Event) -> PassSummary:
         started, n = datetime.now(UTC), self.passes
@@ -77,6 +78,9 @@ class ScriptedRunner:
 
     def wait_for_news(self, timeout: float, stop: threading.Event) -> bool:
         self.record("wait", timeout)
+        if self.idle_failures_left > 0:
+            self.idle_failures_left -= 1
+            raise TransientMailboxError("IDLE: socket error: EOF")
         if self.news_left > 0:
             self.news_left -= 1
             self.record("news")

@@ -125,10 +125,14 @@ def test_sigterm_mid_pass_finishes_the_message_in_hand(
     assert "stopped" in daemon.log()
 
 
-def test_sigterm_while_waiting_for_news(start: Callable[..., DaemonProcess]) -> None:
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_stop_signal_while_waiting_for_news(
+    start: Callable[..., DaemonProcess], signum: signal.Signals
+) -> None:
     daemon = start(idle=True, messages=1)
     daemon.wait_for_event("wait")
-    assert daemon.stop(within=10) == 0
+    daemon.proc.send_signal(signum)
+    assert daemon.proc.wait(timeout=10) == 0
     assert ("wait_end", True) in daemon.events()
     assert daemon.names()[-2:] == ["close", "exit"]
 
@@ -207,6 +211,18 @@ def test_idle_news_starts_a_pass_now(start: Callable[..., DaemonProcess]) -> Non
     timeouts = [v for n, v in daemon.events() if n == "wait"]
     assert timeouts
     assert all(0 < t <= 3600 for t in timeouts)
+
+
+def test_a_dropped_idle_connection_backs_off_then_passes_again(
+    start: Callable[..., DaemonProcess],
+) -> None:
+    daemon = start(idle=True, idle_failures=2, messages=1)
+    daemon.wait_for_event("pass_end", 3)  # start-up pass, then one retry per dropped IDLE
+    assert daemon.stop() == 0
+    log = daemon.log()
+    # Two outages, each ended by a good pass: each reported once, each recovery once.
+    assert log.count("connection lost: IDLE: socket error: EOF") == 2
+    assert log.count("connection restored after 1 failed attempt\n") == 2
 
 
 def test_notify_protocol(start: Callable[..., DaemonProcess]) -> None:
