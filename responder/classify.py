@@ -1,0 +1,379 @@
+"""Label one LinkedIn ask with spaCy rules loaded from JSON Lines pattern files.
+
+The pipeline is ``spacy.blank("en")`` with the lookup lemmatizer and one ``span_ruler``,
+built once by :meth:`Classifier.load`. Every pattern carries a label and a readable id;
+a label's score is the sum of the weights of its distinct, non-negated patterns. A label
+*fits* when its score reaches :data:`DECISIVE`; the most protective fitting label wins
+(the LABELS.md order), and ``unclear`` when none fits. spaCy is imported inside ``load``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from responder.errors import ConfigError
+from responder.models import LABELS, Classification, Evidence
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc, Span
+
+#: Where the built-in pattern files live (one file per label, every language in it).
+PATTERN_DIR = Path(__file__).parent / "patterns"
+#: A label fits when the weights of its patterns add up to this much.
+DECISIVE = 1.0
+#: Languages with patterns; an ask recognisably in another language is ``unclear``.
+LANGUAGES = ("en", "de", "fr", "es", "pt")
+SPANS_KEY = "asks"
+
+_KEYS = {"id", "label", "pattern", "weight", "lang", "negatable"}
+_ID_RE = re.compile(r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)+$")
+_ORDER = {label: i for i, label in enumerate(LABELS)}
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+#: Words that deny what follows them in the same clause ("I'm not a recruiter").
+_NEGATORS = _words(
+    "not n't no never nor without nothing neither nicht kein keine keinen keiner nie niemals "
+    "pas jamais non ni sin nunca tampoco não nem sem nenhum nenhuma ningún ninguna"
+)
+_CLAUSE_END = _words(". , ; : ! ? but aber mais pero mas ( ) - – —")
+_NEGATION_WINDOW = 4
+
+#: Frequent function words per language, for the language guess (small on purpose).
+_STOPWORDS: dict[str, frozenset[str]] = {
+    "en": _words(
+        "the and you your to of is are i i'm we my for with in on that this it would be have "
+        "me at about if can will our an was were been has just do don't let's it's i'd i'll "
+        "what when which who there their they from as or so a here my please would could "
+        "hi hello hey dear thanks thank love like want how any some all not no"
+    ),
+    "de": _words(
+        "und der die das ich sie ihr ihnen ist nicht mit für zu ein eine einen auf wir uns es "
+        "den dem des von bei auch wie noch gerne hätten würde sind haben mich mir dass oder "
+        "aber ihre ihren ihrem unser unsere unseren sich im zum zur über"
+    ),
+    "fr": _words(
+        "le la les et je vous votre vos nous notre est pour avec une des du dans sur pas qui "
+        "ce cette mon ma mes suis avez êtes serait au aux très merci bonjour j'ai je suis "
+        "c'est d'un d'une qu'il ou mais"
+    ),
+    "es": _words(
+        "el los las y usted tu tus su sus mi es para con una del por en muy pero como estoy "
+        "soy nos nuestro nuestra hola gracias me te le está más al lo yo"
+    ),
+    "pt": _words(
+        "o os e você seu sua meu minha é para com uma um do da dos das no na em não muito "
+        "mas como estou sou nós nosso nossa olá obrigado obrigada oi está mais ao eu"
+    ),
+}
+_WORD_RE = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
+#: Greetings, sign-offs and connection chatter: an ask made only of these has no content.
+_FILLER = _words(
+    "hi hello hey hiya dear greetings good morning afternoon evening there hallo moin guten tag "
+    "bonjour salut coucou hola buenos buenas días olá oi bom dia ciao connect connecting "
+    "connection linkedin network invitation invite request accept please thanks thank regards "
+    "best cheers sir madam mr ms mrs"
+)
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """One pattern family member as read from a file: where it came from and how it counts."""
+
+    id: str
+    label: str
+    pattern: str | list[dict[str, Any]]
+    weight: float = 1.0
+    lang: str = "en"
+    negatable: bool = True
+    where: str = ""
+
+
+def _fail(where: str, message: str) -> ConfigError:
+    return ConfigError(f"{where}: {message}")
+
+
+def read_pattern_file(path: Path) -> tuple[list[Pattern], list[tuple[str, str]]]:
+    """Read one JSONL pattern file: its patterns and its ``disable`` lines (id, file:line).
+
+    Blank lines and lines starting with ``#`` are skipped; anything malformed raises
+    :class:`ConfigError` naming the file and line.
+    """
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read pattern file: {exc.strerror or exc}") from exc
+    patterns: list[Pattern] = []
+    disables: list[tuple[str, str]] = []
+    for number, line in enumerate(lines, start=1):
+        where = f"{path}:{number}"
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise _fail(where, f"not valid JSON ({exc.msg})") from exc
+        if not isinstance(item, dict):
+            raise _fail(where, "each line must be a JSON object")
+        if set(item) == {"disable"}:
+            if not isinstance(item["disable"], str) or not item["disable"]:
+                raise _fail(where, '"disable" needs a pattern id')
+            disables.append((item["disable"], where))
+            continue
+        patterns.append(_pattern_from(item, where))
+    return patterns, disables
+
+
+def _pattern_from(item: dict[str, Any], where: str) -> Pattern:
+    unknown = sorted(set(item) - _KEYS)
+    if unknown:
+        raise _fail(where, f"unknown key(s) {', '.join(unknown)}; allowed: {sorted(_KEYS)}")
+    for key in ("id", "label", "pattern"):
+        if key not in item:
+            raise _fail(where, f'missing "{key}"')
+    pid, label, pattern = item["id"], item["label"], item["pattern"]
+    if not isinstance(pid, str) or not _ID_RE.match(pid):
+        raise _fail(where, f'"id" must look like "label.family", got {pid!r}')
+    if label not in LABELS or label == "unclear":
+        raise _fail(where, f"unknown label {label!r}; use one of {', '.join(LABELS[:-1])}")
+    if isinstance(pattern, str):
+        if not pattern.strip():
+            raise _fail(where, "empty phrase pattern")
+    elif not isinstance(pattern, list) or not pattern:
+        raise _fail(where, '"pattern" must be a phrase (string) or a list of token dicts')
+    weight = item.get("weight", 1.0)
+    if isinstance(weight, bool) or not isinstance(weight, int | float) or weight <= 0:
+        raise _fail(where, f'"weight" must be a positive number, got {weight!r}')
+    lang = item.get("lang", "en")
+    if lang not in LANGUAGES:
+        raise _fail(where, f'"lang" must be one of {", ".join(LANGUAGES)}, got {lang!r}')
+    negatable = item.get("negatable", True)
+    if not isinstance(negatable, bool):
+        raise _fail(where, '"negatable" must be true or false')
+    return Pattern(pid, label, pattern, float(weight), lang, negatable, where)
+
+
+def builtin_pattern_files() -> list[Path]:
+    """The package's pattern files, in a stable order."""
+    return sorted(PATTERN_DIR.glob("*.jsonl"))
+
+
+def _merge(files: list[Path], user: Path | None) -> list[Pattern]:
+    """All built-in patterns plus the user's, minus those the user switched off."""
+    merged: list[Pattern] = []
+    for path in files:
+        merged.extend(read_pattern_file(path)[0])
+    if user is not None:
+        if not user.is_file():
+            raise ConfigError(f"{user}: no such pattern file")
+        extra, disables = read_pattern_file(user)
+        merged.extend(extra)
+        known = {p.id for p in merged}
+        off = set()
+        for pid, where in disables:
+            if pid not in known:
+                raise _fail(where, f"cannot disable unknown pattern id {pid!r}")
+            off.add(pid)
+        merged = [p for p in merged if p.id not in off]
+    first: dict[str, Pattern] = {}
+    for p in merged:
+        seen = first.setdefault(p.id, p)
+        if (seen.label, seen.weight, seen.negatable) != (p.label, p.weight, p.negatable):
+            raise _fail(p.where, f"id {p.id!r} has another label/weight/negatable at {seen.where}")
+    return merged
+
+
+def guess_language(text: str) -> str | None:
+    """Guess en/de/fr/es/pt by stop-word overlap.
+
+    Another language wins over English with at least two hits and more hits than English.
+    A text of eight words or more that is clearly none of them gives ``"?"``; a text too
+    short to tell gives None (or the best guess if any stop word was seen).
+    """
+    words = [w.lower() for w in _WORD_RE.findall(text)]
+    if not words:
+        return None
+    hits = {lang: sum(w in stop for w in words) for lang, stop in _STOPWORDS.items()}
+    other = max(LANGUAGES[1:], key=lambda lang: hits[lang])
+    if hits[other] >= 2 and hits[other] > hits["en"]:
+        return other
+    if hits["en"] >= 2 and hits["en"] >= 0.08 * len(words):
+        return "en"
+    if len(words) >= 8:
+        return "?"
+    return "en" if hits["en"] else None
+
+
+def _contentless(text: str) -> bool:
+    """True when the ask is only greetings, a name, emoji and punctuation."""
+    words = [w.lower() for w in _WORD_RE.findall(text)]
+    content = [w for w in words if w not in _FILLER]
+    return len(content) <= 1 and len(words) <= 4
+
+
+def _lower(text: str) -> str:
+    """Lower-case without changing any character offsets (so matches map back to ``text``)."""
+    return "".join(c if len(low := c.lower()) != 1 else low for c in text)
+
+
+class Classifier:
+    """The rule-based classifier: one spaCy pipeline, built once, and its pattern table."""
+
+    def __init__(self, nlp: Language, patterns: list[Pattern]) -> None:
+        self._nlp = nlp
+        self._by_id: dict[str, Pattern] = {}
+        for p in patterns:
+            self._by_id.setdefault(p.id, p)
+        self.patterns: tuple[Pattern, ...] = tuple(patterns)
+        self.pattern_ids: tuple[str, ...] = tuple(self._by_id)
+
+    @classmethod
+    def load(cls, user_patterns: Path | None = None) -> Classifier:
+        """Build the pipeline from the package patterns plus ``user_patterns`` (if given).
+
+        Raises :class:`ConfigError` naming ``file:line`` for any bad pattern.
+        """
+        import spacy
+        from spacy.errors import MatchPatternError
+        from spacy.matcher import Matcher
+
+        patterns = _merge(builtin_pattern_files(), user_patterns)
+        nlp = spacy.blank("en")
+        nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+        try:
+            nlp.initialize()  # loads the lookup table before phrase patterns are lemmatized
+        except (OSError, ValueError) as exc:
+            raise ConfigError(f"spaCy lookup tables unavailable: {exc}") from exc
+        checker = Matcher(nlp.vocab, validate=True)
+        for p in patterns:
+            if isinstance(p.pattern, list):
+                try:
+                    checker.add(p.id, [p.pattern])
+                except (MatchPatternError, ValueError, TypeError, KeyError, re.error) as exc:
+                    raise _fail(p.where, f"invalid token pattern for {p.id!r}: {exc}") from exc
+        ruler = nlp.add_pipe(
+            "span_ruler",
+            config={
+                "spans_key": SPANS_KEY,
+                "phrase_matcher_attr": "LOWER",
+                "validate": False,  # every token pattern was validated line by line above
+                "overwrite": True,
+            },
+        )
+        ruler.add_patterns(  # type: ignore[attr-defined]
+            [{"label": p.label, "id": p.id, "pattern": p.pattern} for p in patterns]
+        )
+        return cls(nlp, patterns)
+
+    def classify(self, text: str, kind: str | None = None) -> Classification:
+        """Label one ask; ``kind`` is "invitation", "inmail", "message" or None."""
+        return self._judge(text, kind, self._nlp(_lower(text)))
+
+    def classify_many(self, items: Iterable[tuple[str, str | None]]) -> list[Classification]:
+        """Label many (text, kind) asks in one ``nlp.pipe`` run."""
+        pairs = list(items)
+        docs = self._nlp.pipe((_lower(t) for t, _ in pairs), batch_size=256)
+        return [self._judge(t, k, doc) for (t, k), doc in zip(pairs, docs, strict=True)]
+
+    def _judge(self, text: str, kind: str | None, doc: Doc) -> Classification:
+        language = guess_language(text)
+        lang = None if language == "?" else language
+        if _contentless(text):
+            label = "bare_invite" if kind == "invitation" else "unclear"
+            why = (
+                "no content beyond a greeting: a bare invitation"
+                if label == "bare_invite"
+                else f"no content beyond a greeting, and a {kind or 'text of unknown kind'} "
+                "with no content is left alone"
+            )
+            return Classification(label, (), why, {}, lang)
+        if language == "?":
+            return Classification(
+                "unclear", (), "not in a language with patterns (en, de, fr, es, pt)", {}, None
+            )
+        evidence = self._evidence(text, doc)
+        scores: dict[str, float] = {}
+        for e in evidence:
+            if not e.negated:
+                scores[e.label] = scores.get(e.label, 0.0) + e.weight
+        label, why = _decide(scores)
+        ordered = sorted(evidence, key=lambda e: (e.label != label, e.negated, _ORDER[e.label]))
+        return Classification(label, tuple(ordered), why, scores, lang)
+
+    def _evidence(self, text: str, doc: Doc) -> list[Evidence]:
+        found: dict[str, Evidence] = {}
+        for span in sorted(doc.spans[SPANS_KEY], key=lambda s: (s.start, -s.end)):
+            p = self._by_id[span.id_]
+            negated = p.negatable and _negated(doc, span)
+            seen = found.get(p.id)
+            if seen is not None and (seen.negated <= negated):
+                continue
+            words = text[span.start_char : span.end_char]
+            found[p.id] = Evidence(p.id, p.label, words, p.weight, negated)
+        return list(found.values())
+
+
+def _negated(doc: Doc, span: Span) -> bool:
+    """A negator in the few words before the match, within the same clause."""
+    for i in range(span.start - 1, max(span.start - 1 - _NEGATION_WINDOW, -1), -1):
+        word = doc[i].lower_
+        if word in _CLAUSE_END:
+            return False
+        if word in _NEGATORS:
+            return True
+    return False
+
+
+def _decide(scores: dict[str, float]) -> tuple[str, str]:
+    """The most protective label whose score reaches DECISIVE, and a one-line reason."""
+    fitting = [lab for lab in LABELS if scores.get(lab, 0.0) >= DECISIVE]
+    if not fitting:
+        if not scores:
+            return "unclear", "no pattern fired"
+        best = max(scores, key=lambda lab: (scores[lab], -_ORDER[lab]))
+        return "unclear", (
+            f"nothing decisive: best was {best} at {scores[best]:g} (needs {DECISIVE:g})"
+        )
+    label = fitting[0]
+    others = [f"{lab} {scores[lab]:g}" for lab in fitting[1:]]
+    why = f"{label} scored {scores[label]:g} (needs {DECISIVE:g})"
+    if others:
+        why += f"; also fitting: {', '.join(others)}, but {label} is more protective"
+    return label, why
+
+
+def explain(c: Classification) -> str:
+    """Human text: the label, why it won, every pattern that fired, and how to tune them."""
+    lines = [f"label: {c.label}" + (f"  (language: {c.language})" if c.language else "")]
+    lines.append(f"why:   {c.why}")
+    if c.scores:
+        ranked = sorted(c.scores.items(), key=lambda kv: (-kv[1], _ORDER[kv[0]]))
+        lines.append("scores: " + ", ".join(f"{lab} {score:g}" for lab, score in ranked))
+    if c.evidence:
+        lines.append("patterns that fired (winner first):")
+        for e in c.evidence:
+            state = "  NEGATED, not counted" if e.negated else ""
+            mark = "*" if e.label == c.label and not e.negated else "-"
+            lines.append(f"  {mark} {e.pattern} [{e.label}, weight {e.weight:g}] {e.text!r}{state}")
+    else:
+        lines.append("patterns that fired: none")
+    lines.append(
+        f"tie-break when several labels fit: {' > '.join(LABELS[:-1])}; "
+        f"a label fits at score {DECISIVE:g}."
+    )
+    example = c.evidence[0].pattern if c.evidence else "pitch.fifteen_minutes"
+    lines.append(
+        f'tune: in your pattern file, {{"disable": "{example}"}} switches a pattern off; '
+        '{"id": "genuine.my_project", "label": "genuine", "pattern": "tidewater", '
+        '"weight": 0.5} adds one.'
+    )
+    return "\n".join(lines)
