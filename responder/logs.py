@@ -12,6 +12,7 @@ import base64
 import logging
 import os
 import sys
+from collections.abc import Mapping
 from typing import TextIO
 
 from responder.errors import ConfigError
@@ -122,7 +123,7 @@ class JournalFormatter(logging.Formatter):
         return f"<{syslog_priority(record.levelno)}>" + text.replace("\n", " | ")
 
 
-def under_journal(environ: dict[str, str] | None = None) -> bool:
+def under_journal(environ: Mapping[str, str] | None = None) -> bool:
     """True when stderr is connected to journald (systemd sets ``JOURNAL_STREAM``)."""
     env = os.environ if environ is None else environ
     return bool(env.get("JOURNAL_STREAM"))
