@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from responder.models import Classification, Decision, Notification
+from responder.models import Action, Classification, Decision, Notification
 
 NEVER_DRAFTED = frozenset({"scam"})
 
@@ -69,20 +69,25 @@ def decide(
     if c is None:
         return Decision("leave", "no personal ask in this notification")
     patterns = c.winning_patterns
-    label = c.label
+    action = action_for_label(c.label, policy)
+    if action == "draft" and drafted_to_person_recently:
+        return Decision(
+            "file",
+            f"{c.label}, but this person already got a draft within "
+            f"{policy.reply_once_days} days",
+            c.label,
+            patterns,
+        )
+    return Decision(action, _because(c), c.label, patterns)
+
+
+def action_for_label(label: str, policy: Policy) -> Action:
+    """Return the action the settings give ``label``; ``scam`` is never drafted."""
     if label in policy.draft_labels and label not in NEVER_DRAFTED:
-        if drafted_to_person_recently:
-            return Decision(
-                "file",
-                f"{label}, but this person already got a draft within "
-                f"{policy.reply_once_days} days",
-                label,
-                patterns,
-            )
-        return Decision("draft", _because(c), label, patterns)
+        return "draft"
     if label in policy.file_labels or label in NEVER_DRAFTED:
-        return Decision("file", _because(c), label, patterns)
-    return Decision("leave", _because(c), label, patterns)
+        return "file"
+    return "leave"
 
 
 def _because(c: Classification) -> str:

@@ -249,7 +249,7 @@ class Pass:
             return self._act(info, uidvalidity, n, d, person)
         except TransientMailboxError:
             raise
-        except Exception as exc:  # noqa: BLE001 - one bad message never stops a pass
+        except Exception as exc:  # one bad message never stops a pass
             problem = f"{type(exc).__name__}: {exc}"
             log.error("ref=%s left untouched: %s", ref, problem,
                       exc_info=not isinstance(exc, ResponderError))

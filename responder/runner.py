@@ -72,6 +72,7 @@ class Runner:
     last: PassResult | None = None
     _store: MailStore | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _closed: bool = field(default=False, repr=False)
 
     def store(self) -> MailStore:
         """Return the open store, connecting first when there is none."""
@@ -126,7 +127,9 @@ class Runner:
     def close(self) -> None:
         """Log out and close the state store."""
         self._drop()
-        self.state.close()
+        if not self._closed:
+            self._closed = True
+            self.state.close()
 
     def _drop(self) -> None:
         if self._store is not None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import itertools
 import json
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,15 +25,23 @@ def expected_readings() -> dict[str, dict[str, object]]:
 
 
 @pytest.fixture(scope="session")
-def dovecot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dovecot]:
-    """A Dovecot started for this test session on a free loopback port."""
-    server = Dovecot(tmp_path_factory.mktemp("dovecot"), free_port())
-    server.start()
-    yield server
-    server.stop()
+def dovecot() -> Iterator[Dovecot]:
+    """A Dovecot started for this test session on a free loopback port.
+
+    Its directory is not under pytest's tmp dirs: those are mode 0700, and Dovecot's
+    unprivileged processes must traverse the path.
+    """
+    root = Path(tempfile.mkdtemp(prefix="responder-dovecot-"))
+    server = Dovecot(root, free_port())
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture
 def mailbox(dovecot: Dovecot) -> Account:
     """A new, empty mailbox (its own IMAP user) on the session's Dovecot."""
-    return dovecot.add_user(f"user{next(_users)}")
+    return dovecot.account(next(_users))

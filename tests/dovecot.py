@@ -68,7 +68,10 @@ class Dovecot:
                 "}\n"
             )
         users = self.root / "users"
-        users.write_text(f"{USER}:{{PLAIN}}{PASSWORD}::::::\n")
+        # Users are made up front: Dovecot may not notice a passwd-file changed within the
+        # same second, so adding them later is flaky.
+        users.write_text("".join(f"{name}:{{PLAIN}}{PASSWORD}::::::\n"
+                                 for name in [USER, *(f"user{n}" for n in range(1, 501))]))
         users.chmod(0o644)
         self.conf.write_text(
             f"""instance_name = responder-test-{self.port}
@@ -166,11 +169,9 @@ namespace inbox {{
         )
         return done.stdout.decode(errors="replace")
 
-    def add_user(self, user: str) -> Account:
-        """Add a mailbox user (Dovecot re-reads the passwd-file) and return its account."""
-        with (self.root / "users").open("a") as fh:
-            fh.write(f"{user}:{{PLAIN}}{PASSWORD}::::::\n")
-        return Account(self, user)
+    def account(self, number: int) -> Account:
+        """Return the mailbox of test user ``user<number>`` (1 to 500), empty until used."""
+        return Account(self, f"user{number}")
 
 
 @dataclass
@@ -231,4 +232,5 @@ class Account:
     def folders(self) -> list[str]:
         """Return every folder name."""
         with self.client() as c:
-            return [str(name) for _f, _s, name in c.list_folders()]
+            return [str(name) for flags, _s, name in c.list_folders()
+                    if b"\\Noselect" not in flags and b"\\NonExistent" not in flags]
