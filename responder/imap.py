@@ -13,6 +13,8 @@ import email.utils
 import logging
 import socket
 import ssl
+import threading
+import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
@@ -301,14 +303,20 @@ class ImapStore:
         """Round-trip once to check the connection."""
         self._call("NOOP", self._client.noop)
 
-    def idle_wait(self, folder: str, timeout: float) -> bool:
-        """IDLE on ``folder`` up to ``timeout`` seconds; True when the server reported news."""
+    def idle_wait(self, folder: str, timeout: float, stop: threading.Event) -> bool:
+        """IDLE on ``folder`` up to ``timeout`` seconds; True when the server reported news.
+
+        Checks ``stop`` every second so a SIGTERM never waits for the IDLE to end.
+        """
         if "IDLE" not in self._caps:
             raise MailboxError(f"{self._label}: server has no IDLE")
         self._select(folder, readonly=True)
         self._call("IDLE", self._client.idle)
+        deadline = time.monotonic() + timeout
+        responses: list[Any] = []
         try:
-            responses = self._call("IDLE wait", self._client.idle_check, timeout=timeout)
+            while not responses and not stop.is_set() and time.monotonic() < deadline:
+                responses = self._call("IDLE wait", self._client.idle_check, timeout=1)
         finally:
             self._call("IDLE done", self._client.idle_done)
         if any(len(r) > 0 and r[0] == b"BYE" for r in responses):

@@ -110,7 +110,8 @@ class Runner:
             return False
         try:
             with self._lock:
-                news: bool = idle_wait(self.settings.source_folder, min(timeout, 600.0))
+                # Re-issued well within the 29-minute limit of RFC 2177.
+                news: bool = idle_wait(self.settings.source_folder, min(timeout, 600.0), stop)
             return news
         except TransientMailboxError:
             self._drop()
