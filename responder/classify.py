@@ -300,7 +300,7 @@ class Classifier:
             return Classification(
                 "unclear", (), "not in a language with patterns (en, de, fr, es, pt)", {}, None
             )
-        evidence = self._evidence(text, doc)
+        evidence = self._evidence(text, doc, lang or "en")
         scores: dict[str, float] = {}
         for e in evidence:
             if not e.negated:
@@ -309,10 +309,13 @@ class Classifier:
         ordered = sorted(evidence, key=lambda e: (e.label != label, e.negated, _ORDER[e.label]))
         return Classification(label, tuple(ordered), why, scores, lang)
 
-    def _evidence(self, text: str, doc: Doc) -> list[Evidence]:
+    def _evidence(self, text: str, doc: Doc, lang: str) -> list[Evidence]:
+        """Distinct patterns that fired: English ones always, others only in their language."""
         found: dict[str, Evidence] = {}
         for span in sorted(doc.spans[SPANS_KEY], key=lambda s: (s.start, -s.end)):
             p = self._by_id[span.id_]
+            if p.lang not in ("en", lang):
+                continue
             negated = p.negatable and _negated(doc, span)
             seen = found.get(p.id)
             if seen is not None and (seen.negated <= negated):
