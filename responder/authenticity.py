@@ -20,7 +20,9 @@ from responder.mailtext import (
     MailBody,
     address_domain,
     first_header,
+    header_text,
     header_values,
+    one_line,
     parse_address,
 )
 
@@ -168,7 +170,12 @@ def lookalike_reason(domain: str) -> str | None:
 def foreign_hosts(urls: Iterable[str], limit: int = 5) -> tuple[str, ...]:
     """Return up to ``limit`` distinct hosts of ``urls`` that are not LinkedIn's."""
     found: list[str] = []
+    netlocs: set[str] = set()
     for url in urls:
+        netloc = url.split("/", 3)[2] if url.count("/") >= 2 else url
+        if netloc in netlocs:
+            continue
+        netlocs.add(netloc)
         try:
             host = (urlsplit(url).hostname or "").rstrip(".")
         except ValueError:
@@ -185,10 +192,10 @@ def foreign_hosts(urls: Iterable[str], limit: int = 5) -> tuple[str, ...]:
 
 # --- the mail as a whole -------------------------------------------------------------------
 
-_URL = re.compile(r"https?://[^\s<>\"'()\[\]{}]+", re.I)
-# Links in markup: where a reader's click or an image load would go (not xmlns or doctypes).
-_HTML_LINK = re.compile(
-    r"""\b(?:href|src|action|background)\s*=\s*["']?\s*(https?://[^\s"'<>]+)""", re.I
+_URL_HOST = re.compile(r"https?://([^\s<>\"'()\[\]{}/?#\\]+)", re.I)
+# Links in markup: attribute values a click or an image load would follow (not xmlns or doctypes).
+_HTML_LINK_HOST = re.compile(
+    r"""(?<![Xx][Mm][Ll][Nn][Ss])=\s*["']?\s*https?://([^\s"'<>/?#\\]+)""", re.I
 )
 _ALLOWED_TYPES = ("multipart/alternative", "text/plain", "text/html")
 
@@ -218,8 +225,8 @@ def read_from(msg: Message) -> Sender:
     if len(pairs) != 1 or "@" not in pairs[0][1]:
         name, address = parse_address(values[0])
         return Sender(name, address, address_domain(address), "malformed: From is not one address")
-    name, address = parse_address(values[0])
-    return Sender(name, address, address_domain(address))
+    address = pairs[0][1].strip().lower()
+    return Sender(one_line(header_text(pairs[0][0])), address, address_domain(address))
 
 
 def presents_as_linkedin(msg: Message, sender: Sender) -> bool:
@@ -256,8 +263,9 @@ def suspicions(
     top = msg.get_content_type()
     if top not in _ALLOWED_TYPES:
         reasons.append(f"structure unlike LinkedIn's ({top})")
-    found = _URL.findall(body.plain[:65536]) + _HTML_LINK.findall(body.html[:262144])
-    urls = [u for u in found if u.rstrip(".,;:!?") not in own_words]
+    hosts = set(_URL_HOST.findall(body.plain[:65536]))
+    hosts.update(_HTML_LINK_HOST.findall(body.html[:262144]))
+    urls = sorted(f"https://{h}" for h in hosts if f"://{h}" not in own_words)
     reasons.extend(f"links to non-LinkedIn host {h}" for h in foreign_hosts(urls))
     return reasons
 

@@ -28,8 +28,8 @@ _INVISIBLE = (
     "\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069\u206a\u206b\u206c\u206d\u206e\u206f"
     "\u3164\ufeff\uffa0"
 )
-_DELETE = dict.fromkeys(map(ord, _INVISIBLE))
-_SPACES = re.compile(r"[^\S\n]+")
+_INVISIBLE_RE = re.compile(f"[{_INVISIBLE}]")
+_SURROGATE = re.compile("[\udc80-\udcff]")
 _BLANK_RUNS = re.compile(r"\n{3,}")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _HTML_CONFIG = ParserConfig(display_images=False, display_links=False)
@@ -37,16 +37,15 @@ _HTML_CONFIG = ParserConfig(display_images=False, display_links=False)
 
 def remove_invisible(text: str) -> str:
     """Return ``text`` without zero-width and other invisible format characters."""
-    return text.translate(_DELETE)
+    return _INVISIBLE_RE.sub("", text)
 
 
 def clean_text(text: str) -> str:
     """Return text with invisible characters removed, ``\\n`` line ends, single spaces, and
     every line stripped; runs of blank lines become one blank line."""
-    text = remove_invisible(text).replace("\r\n", "\n").replace("\r", "\n")
-    text = text.replace("\x00", "")
-    lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
-    return _BLANK_RUNS.sub("\n\n", "\n".join(lines)).strip()
+    text = remove_invisible(text).replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+    text = "\n".join([" ".join(line.split()) for line in text.split("\n")])
+    return _BLANK_RUNS.sub("\n\n", text).strip()
 
 
 def one_line(text: str) -> str:
@@ -95,7 +94,7 @@ def html_to_text(html: str) -> str:
 
 def _repair(value: str) -> str:
     """Return a header value whose raw 8-bit bytes (kept as surrogates) are decoded."""
-    if not any("\udc80" <= ch <= "\udcff" for ch in value):
+    if not _SURROGATE.search(value):
         return value
     return decode_bytes(value.encode("utf-8", "surrogateescape"), "utf-8")
 
@@ -130,11 +129,19 @@ _ID_IN_LIST = re.compile(r"<[^<>\s]{1,250}>")
 
 def header_values(msg: Message, name: str) -> list[str]:
     """Return every value of header ``name``, topmost first, decoded (folding kept)."""
-    try:
-        values = msg.get_all(name) or []
-    except Exception:  # a header the parser could not keep reads as absent
-        return []
-    return [header_text(v) for v in values]
+    return [header_text(v) for v in _header_index(msg).get(name.lower(), ())]
+
+
+def _header_index(msg: Message) -> dict[str, list[str]]:
+    """Return the raw header values of ``msg`` by lower-cased name, built once per message
+    (the stdlib looks each name up by a linear scan)."""
+    index: dict[str, list[str]] | None = msg.__dict__.get("_responder_headers")
+    if index is None:
+        index = {}
+        for key, value in msg.raw_items():
+            index.setdefault(str(key).lower(), []).append(str(value))
+        msg.__dict__["_responder_headers"] = index
+    return index
 
 
 def first_header(msg: Message, name: str) -> str:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from email import policy
 from email.message import Message
+from html import escape
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from responder import authenticity as auth
@@ -427,9 +428,14 @@ def _html_headline(html: str, name: str | None) -> str | None:
     """Return the line under the sender's name in the HTML part (InMail), or None."""
     if not html or not name:
         return None
-    lines = html_to_text(html).split("\n")
-    at = _find(lines, lambda line: _same(line, name))
-    nxt = _nonblank_after(lines, at) if at is not None else None
+    shown = ">" + escape(name, quote=False)
+    at = html.find(shown + "<")
+    at = html.find(shown) if at < 0 else at
+    if at < 0:
+        return None
+    lines = html_to_text(html[at + 1 : at + 800]).split("\n")
+    row = _find(lines, lambda line: _same(line, name))
+    nxt = _nonblank_after(lines, row) if row is not None else None
     if nxt is None or _GREETING.match(lines[nxt]) or len(lines[nxt]) > 150:
         return None
     return lines[nxt]

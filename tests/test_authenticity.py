@@ -8,8 +8,8 @@ from responder.authenticity import (
     auth_failures,
     foreign_hosts,
     is_linkedin_domain,
-    looks_like_linkedin,
     lookalike_reason,
+    looks_like_linkedin,
     parse_authentication_results,
     trusted_results,
 )
@@ -28,20 +28,26 @@ def test_parses_folded_field_with_comments() -> None:
     assert parsed is not None
     assert parsed.authserv_id == "mx.example.org"
     assert [(r.method, r.result) for r in parsed.results] == [
-        ("dkim", "pass"), ("spf", "fail"), ("dmarc", "pass")]
+        ("dkim", "pass"),
+        ("spf", "fail"),
+        ("dmarc", "pass"),
+    ]
     assert parsed.results[0].props["header.d"] == "linkedin.com"
     assert parsed.results[0].props["header.i"] == "@linkedin.com"
 
 
 def test_authserv_id_with_version_and_nested_comment() -> None:
     parsed = parse_authentication_results(
-        "MX.Example.ORG 1 (a (nested) comment); dkim=pass header.d=linkedin.com")
-    assert parsed is not None and parsed.authserv_id == "mx.example.org"
+        "MX.Example.ORG 1 (a (nested) comment); dkim=pass header.d=linkedin.com"
+    )
+    assert parsed is not None
+    assert parsed.authserv_id == "mx.example.org"
     assert parsed.results[0].result == "pass"
 
 
 @pytest.mark.parametrize(
-    "value", ["", ";;;", "(((", "mx; =pass; dkim=", "mx; dkim=pass header.d", "\x00\xff", "a" * 5000]
+    "value",
+    ["", ";;;", "(((", "mx; =pass; dkim=", "mx; dkim=pass header.d", "\x00\xff", "a" * 5000],
 )
 def test_malformed_fields_never_raise(value: str) -> None:
     parsed = parse_authentication_results(value)
@@ -61,8 +67,9 @@ def test_only_the_topmost_field_of_our_server_counts() -> None:
 
 def test_aligned_dkim_or_dmarc_pass_is_enough() -> None:
     assert auth_failures(parse_authentication_results(PASS), "linkedin.com") == ()
-    dkim_only = parse_authentication_results("mx; dkim=fail header.d=linkedin.com; "
-                                             "dkim=pass header.d=maild.linkedin.com")
+    dkim_only = parse_authentication_results(
+        "mx; dkim=fail header.d=linkedin.com; dkim=pass header.d=maild.linkedin.com"
+    )
     assert auth_failures(dkim_only, "linkedin.com") == ()
     by_i = parse_authentication_results("mx; dkim=pass header.i=@linkedin.com")
     assert auth_failures(by_i, "linkedin.com") == ()
@@ -75,18 +82,36 @@ def test_aligned_dkim_or_dmarc_pass_is_enough() -> None:
 @pytest.mark.parametrize(
     ("value", "from_domain", "reason"),
     [
-        ("mx; dkim=pass header.d=evil.example", "linkedin.com",
-         "dkim not aligned with linkedin.com"),
-        ("mx; dkim=pass header.d=linkedin.com.evil.example", "linkedin.com",
-         "dkim not aligned with linkedin.com"),
-        ("mx; dkim=fail header.d=linkedin.com", "linkedin.com",
-         "dkim=fail, no pass for linkedin.com"),
-        ("mx; dmarc=pass header.from=evil.example", "linkedin.com",
-         "no dkim or dmarc pass for linkedin.com"),
-        ("mx; spf=pass smtp.mailfrom=bounce.linkedin.com", "linkedin.com",
-         "no dkim or dmarc pass for linkedin.com"),
-        ("mx; dkim=pass header.d=linkedin.com", "evil.example",
-         "from domain evil.example is not linkedin.com"),
+        (
+            "mx; dkim=pass header.d=evil.example",
+            "linkedin.com",
+            "dkim not aligned with linkedin.com",
+        ),
+        (
+            "mx; dkim=pass header.d=linkedin.com.evil.example",
+            "linkedin.com",
+            "dkim not aligned with linkedin.com",
+        ),
+        (
+            "mx; dkim=fail header.d=linkedin.com",
+            "linkedin.com",
+            "dkim=fail, no pass for linkedin.com",
+        ),
+        (
+            "mx; dmarc=pass header.from=evil.example",
+            "linkedin.com",
+            "no dkim or dmarc pass for linkedin.com",
+        ),
+        (
+            "mx; spf=pass smtp.mailfrom=bounce.linkedin.com",
+            "linkedin.com",
+            "no dkim or dmarc pass for linkedin.com",
+        ),
+        (
+            "mx; dkim=pass header.d=linkedin.com",
+            "evil.example",
+            "from domain evil.example is not linkedin.com",
+        ),
     ],
 )
 def test_failures_name_the_reason(value: str, from_domain: str, reason: str) -> None:
@@ -100,9 +125,15 @@ def test_no_results_from_our_server() -> None:
 @pytest.mark.parametrize(
     ("domain", "want"),
     [
-        ("linkedin.com", True), ("e.linkedin.com", True), ("mailb.linkedin.com", True),
-        ("LinkedIn.COM", True), ("linkedin.com.", True), ("linkedin.com.evil.example", False),
-        ("evil-linkedin.com", False), ("notlinkedin.com", False), ("linkedln.com", False),
+        ("linkedin.com", True),
+        ("e.linkedin.com", True),
+        ("mailb.linkedin.com", True),
+        ("LinkedIn.COM", True),
+        ("linkedin.com.", True),
+        ("linkedin.com.evil.example", False),
+        ("evil-linkedin.com", False),
+        ("notlinkedin.com", False),
+        ("linkedln.com", False),
         ("", False),
     ],
 )
@@ -112,8 +143,16 @@ def test_linkedin_domain_is_exact(domain: str, want: bool) -> None:
 
 @pytest.mark.parametrize(
     "domain",
-    ["linkedln.com", "linked1n.com", "linkedin.com.evil.example", "evil-linkedin.com",
-     "linkedin-mail.com", "xn--lnkedin-rog.com", "LINKED-IN.example", "lınkedin.com"],
+    [
+        "linkedln.com",
+        "linked1n.com",
+        "linkedin.com.evil.example",
+        "evil-linkedin.com",
+        "linkedin-mail.com",
+        "xn--lnkedin-rog.com",
+        "LINKED-IN.example",
+        "lınkedin.com",
+    ],
 )
 def test_lookalikes_are_named(domain: str) -> None:
     assert lookalike_reason(domain) == f"from domain {domain} is a look-alike"
@@ -132,8 +171,12 @@ def test_display_names() -> None:
 
 def test_foreign_hosts() -> None:
     urls = [
-        "https://www.linkedin.com/comm/in/x", "https://static.licdn.com/a.png",
-        "https://lnkd.in/abc", "https://www.linkedin.com.evil.example/x",
-        "https://linkedin.evil.example/y", "http://[broken", "https://www.linkedin.com.evil.example/z",
+        "https://www.linkedin.com/comm/in/x",
+        "https://static.licdn.com/a.png",
+        "https://lnkd.in/abc",
+        "https://www.linkedin.com.evil.example/x",
+        "https://linkedin.evil.example/y",
+        "http://[broken",
+        "https://www.linkedin.com.evil.example/z",
     ]
     assert foreign_hosts(urls) == ("www.linkedin.com.evil.example", "linkedin.evil.example")

@@ -88,14 +88,20 @@ def test_without_authserv_id_nothing_is_authentic() -> None:
 
 
 def test_explicit_opt_out_trusts_the_from_domain_but_not_a_spoof_shape() -> None:
-    genuine = _read(CORPUS, "01-invitation-genuine.eml", authserv_id=None,
-                    require_authentication=False)
+    genuine = _read(
+        CORPUS, "01-invitation-genuine.eml", authserv_id=None, require_authentication=False
+    )
     assert genuine.authentic
-    lookalike = _read(CORPUS, "22-lookalike-domain-linkedin-mail.eml", authserv_id=None,
-                      require_authentication=False)
+    lookalike = _read(
+        CORPUS,
+        "22-lookalike-domain-linkedin-mail.eml",
+        authserv_id=None,
+        require_authentication=False,
+    )
     assert not lookalike.authentic
-    attachment = _read(CORPUS, "25-phishing-attachment.eml", authserv_id=None,
-                       require_authentication=False)
+    attachment = _read(
+        CORPUS, "25-phishing-attachment.eml", authserv_id=None, require_authentication=False
+    )
     assert not attachment.authentic
 
 
@@ -106,11 +112,14 @@ def test_another_authserv_id_is_not_trusted() -> None:
 
 
 def test_spoof_reasons_name_the_failure() -> None:
-    assert "from domain linkedln-notify.com is a look-alike" in _read(
-        CORPUS, "23-lookalike-linkedln.eml").suspicious
+    assert (
+        "from domain linkedln-notify.com is a look-alike"
+        in _read(CORPUS, "23-lookalike-linkedln.eml").suspicious
+    )
     assert "has an attachment" in _read(CORPUS, "25-phishing-attachment.eml").suspicious
-    assert any("dkim=fail" in r for r in _read(CORPUS, "20-spoof-invitation-dkim-fail.eml")
-               .suspicious)
+    assert any(
+        "dkim=fail" in r for r in _read(CORPUS, "20-spoof-invitation-dkim-fail.eml").suspicious
+    )
 
 
 # --- person, route and threading fields --------------------------------------------------
@@ -134,8 +143,11 @@ def test_inmail_reply_route_thread_and_headline() -> None:
 
 
 def test_reply_to_outside_linkedins_relay_is_not_a_route() -> None:
-    raw = _replace_header((CORPUS / "08-inmail-recruiter.eml").read_bytes(), "Reply-To",
-                          "Reply-To: Lauren <lauren@evil.example>")
+    raw = _replace_header(
+        (CORPUS / "08-inmail-recruiter.eml").read_bytes(),
+        "Reply-To",
+        "Reply-To: Lauren <lauren@evil.example>",
+    )
     assert read_mail(raw, authserv_id=AUTHSERV).reply_to is None
 
 
@@ -150,7 +162,8 @@ def test_message_thread_url_drops_tracking() -> None:
 
 def test_preview_only_message() -> None:
     got = _read(CORPUS, "12-message-preview-only.eml")
-    assert got.preview_only and got.has_ask
+    assert got.preview_only
+    assert got.has_ask
 
 
 def test_recipient_from_the_footer_is_never_the_sender() -> None:
@@ -202,16 +215,22 @@ def test_subject_is_decoded_and_on_one_line() -> None:
     assert _read(CORPUS, "29-latin1-quoted-printable.eml").subject == (
         "DataDays Lyon : votre créneau du jeudi"
     )
-    raw = _replace_header((CORPUS / "26-personal-mail.eml").read_bytes(), "Subject",
-                          "Subject: Re: coffee\x07 =?utf-8?q?next=0D=0Aweek?=")
+    raw = _replace_header(
+        (CORPUS / "26-personal-mail.eml").read_bytes(),
+        "Subject",
+        "Subject: Re: coffee\x07 =?utf-8?q?next=0D=0Aweek?=",
+    )
     subject = read_mail(raw, authserv_id=AUTHSERV).subject
-    assert "\r" not in subject and "\n" not in subject and "\x07" not in subject
+    assert "\r" not in subject
+    assert "\n" not in subject
+    assert "\x07" not in subject
     assert subject.startswith("Re: coffee")
 
 
 def test_bad_date_is_none() -> None:
-    raw = _replace_header((CORPUS / "26-personal-mail.eml").read_bytes(), "Date",
-                          "Date: the day after tomorrow")
+    raw = _replace_header(
+        (CORPUS / "26-personal-mail.eml").read_bytes(), "Date", "Date: the day after tomorrow"
+    )
     assert read_mail(raw, authserv_id=AUTHSERV).date is None
 
 
@@ -221,8 +240,11 @@ def test_rfc2047_sender_names() -> None:
 
 
 def test_parenthesised_via_linkedin_is_stripped() -> None:
-    raw = _replace_header((CORPUS / "13-message-full-text.eml").read_bytes(), "From",
-                          'From: "Sandeep Rao (via LinkedIn)" <messages-noreply@linkedin.com>')
+    raw = _replace_header(
+        (CORPUS / "13-message-full-text.eml").read_bytes(),
+        "From",
+        'From: "Sandeep Rao (via LinkedIn)" <messages-noreply@linkedin.com>',
+    )
     assert read_mail(raw, authserv_id=AUTHSERV).sender_name == "Sandeep Rao"
 
 
@@ -235,24 +257,34 @@ def test_zero_width_characters_are_gone() -> None:
 
 
 def test_unknown_template_is_reported_not_guessed() -> None:
-    raw = _replace_header((CORPUS / "01-invitation-genuine.eml").read_bytes(),
-                          "X-LinkedIn-Template", "X-LinkedIn-Template: email_brand_new_thing_07")
+    raw = _replace_header(
+        (CORPUS / "01-invitation-genuine.eml").read_bytes(),
+        "X-LinkedIn-Template",
+        "X-LinkedIn-Template: email_brand_new_thing_07",
+    )
     got = read_mail(raw, authserv_id=AUTHSERV)
-    assert got.kind == "notification" and not got.has_ask
+    assert got.kind == "notification"
+    assert not got.has_ask
     assert got.template == "email_brand_new_thing_07"
     assert got.problem == "unknown template: email_brand_new_thing_07"
 
 
 def test_subject_alone_never_makes_an_invitation() -> None:
-    raw = _replace_header((CORPUS / "26-personal-mail.eml").read_bytes(), "Subject",
-                          "Subject: Dana, please add me to your LinkedIn network")
+    raw = _replace_header(
+        (CORPUS / "26-personal-mail.eml").read_bytes(),
+        "Subject",
+        "Subject: Dana, please add me to your LinkedIn network",
+    )
     got = read_mail(raw, authserv_id=AUTHSERV)
     assert (got.linkedin, got.kind, got.has_ask) == (False, "not_linkedin", False)
 
 
 def test_inmail_template_from_a_notification_address_is_suspicious() -> None:
-    raw = _replace_header((CORPUS / "08-inmail-recruiter.eml").read_bytes(), "From",
-                          "From: Lauren Fitch <notifications-noreply@linkedin.com>")
+    raw = _replace_header(
+        (CORPUS / "08-inmail-recruiter.eml").read_bytes(),
+        "From",
+        "From: Lauren Fitch <notifications-noreply@linkedin.com>",
+    )
     got = read_mail(raw, authserv_id=AUTHSERV)
     assert not got.authentic
     assert "inmail from unexpected sender notifications-noreply@" in got.suspicious
@@ -339,19 +371,29 @@ def test_corpus_loop_reasons() -> None:
 
 @pytest.mark.parametrize(
     "raw",
-    [b"", b"   \r\n", b"\x00\x01\x02", b"not a mail at all", b"From: \r\n\r\n",
-     b"From: a@b, c@d\r\nSubject: two\r\n\r\nbody", b"Subject: no from\r\n\r\nbody"],
+    [
+        b"",
+        b"   \r\n",
+        b"\x00\x01\x02",
+        b"not a mail at all",
+        b"From: \r\n\r\n",
+        b"From: a@b, c@d\r\nSubject: two\r\n\r\nbody",
+        b"Subject: no from\r\n\r\nbody",
+    ],
 )
 def test_unreadable_input_names_a_problem(raw: bytes) -> None:
     got = read_mail(raw, authserv_id=AUTHSERV)
     assert isinstance(got, Notification)
     assert got.problem
-    assert not got.authentic and not got.has_ask
+    assert not got.authentic
+    assert not got.has_ask
 
 
 def test_two_from_fields_are_malformed() -> None:
-    raw = _with_headers((CORPUS / "01-invitation-genuine.eml").read_bytes(),
-                        "From: Someone <someone@evil.example>")
+    raw = _with_headers(
+        (CORPUS / "01-invitation-genuine.eml").read_bytes(), "From: Someone <someone@evil.example>"
+    )
     got = read_mail(raw, authserv_id=AUTHSERV)
     assert got.problem == "malformed: two From fields"
-    assert got.linkedin and not got.authentic
+    assert got.linkedin
+    assert not got.authentic
