@@ -28,13 +28,22 @@ from imapclient.exceptions import (
 )
 
 from responder.errors import MailboxError, TransientMailboxError
-from responder.mailstore import CANDIDATE_FIELDS, DRAFT_HEADER, HeaderInfo, Scan
+from responder.mailstore import (
+    CANDIDATE_FIELDS,
+    DRAFT_HEADER,
+    FolderStatus,
+    HeaderInfo,
+    Peek,
+    Scan,
+)
 
 log = logging.getLogger(__name__)
 
 HEADER_BATCH = 500
 BODY_BATCH = 25
 DRAFT_NAMES = ("Drafts", "INBOX.Drafts", "INBOX/Drafts", "[Gmail]/Drafts", "Draft")
+SENT_NAMES = ("Sent", "INBOX.Sent", "INBOX/Sent", "Sent Items", "Sent Messages",
+              "[Gmail]/Sent Mail")
 TRANSIENT = (IMAPClientAbortError, socket.timeout, TimeoutError, ConnectionError, ssl.SSLEOFError,
              OSError)
 
@@ -298,6 +307,104 @@ class ImapStore:
             # No safe single-message expunge: leave the original, marked, rather than risk
             # expunging messages the user flagged \Deleted.
             log.warning("server has neither MOVE nor UIDPLUS: copied UID %s, original kept", ref)
+
+    # -- read-only looks for the feedback loop ------------------------------------------
+
+    def sent_folder(self) -> str | None:
+        """Return the folder with SPECIAL-USE \\Sent, else the first usual name, else None."""
+        listed = self._call("LIST", self._client.list_folders)
+        for flags, _sep, name in listed:
+            if b"\\Sent" in flags:
+                return str(name)
+        names = {str(name) for _f, _s, name in listed}
+        return next((n for n in SENT_NAMES if n in names), None)
+
+    def folder_status(self, folder: str) -> FolderStatus | None:
+        """One STATUS (with HIGHESTMODSEQ where CONDSTORE is offered); None if it is missing."""
+        items = [b"UIDVALIDITY", b"UIDNEXT", b"MESSAGES"]
+        if "CONDSTORE" in self._caps:
+            items.append(b"HIGHESTMODSEQ")
+        try:
+            status = self._call(f"STATUS {folder}", self._client.folder_status, folder, items)
+        except MailboxError:
+            if not self.folder_exists(folder):
+                return None
+            raise
+        return FolderStatus(
+            uidvalidity=int(status[b"UIDVALIDITY"]),
+            uidnext=int(status[b"UIDNEXT"]),
+            messages=int(status[b"MESSAGES"]),
+            modseq=int(status.get(b"HIGHESTMODSEQ", 0)),
+        )
+
+    def _examine(self, folder: str) -> str | None:
+        previous = self._selected
+        self._select(folder, readonly=True)
+        return previous
+
+    def _restore(self, previous: str | None) -> None:
+        if previous is not None:
+            self._select(previous)
+
+    def peek_headers(
+        self, folder: str, after: int, fields: tuple[str, ...], since: datetime | None = None
+    ) -> list[Peek]:
+        """EXAMINE ``folder``, UID SEARCH above ``after`` and fetch ``fields`` and FLAGS."""
+        previous = self._examine(folder)
+        criteria: list[Any] = ["UID", f"{after + 1}:*"]
+        if since is not None:
+            criteria += ["SINCE", since.date()]
+        uids = [int(u) for u in self._call("SEARCH", self._client.search, criteria)]
+        uids = sorted(u for u in uids if u > after)
+        out = self._peek(uids, fields)
+        self._restore(previous)
+        return out
+
+    def _peek(self, uids: list[int], fields: tuple[str, ...]) -> list[Peek]:
+        item = b"BODY.PEEK[HEADER.FIELDS (" + " ".join(fields).upper().encode() + b")]"
+        out: list[Peek] = []
+        for start in range(0, len(uids), HEADER_BATCH):
+            batch = uids[start : start + HEADER_BATCH]
+            data = self._call("FETCH peek", self._client.fetch, batch, [item, b"FLAGS"])
+            for uid in batch:
+                row = data.get(uid)
+                if row is None:
+                    continue
+                header = next((v for k, v in row.items() if k.startswith(b"BODY[HEADER")), b"")
+                flags = frozenset(
+                    f.decode() if isinstance(f, bytes) else str(f) for f in row.get(b"FLAGS", ())
+                )
+                out.append(Peek(str(uid), uid, header or b"", flags))
+        return out
+
+    def peek_messages(self, folder: str, refs: list[str]) -> dict[str, bytes]:
+        """EXAMINE ``folder`` and fetch whole messages with BODY.PEEK[] (nothing marked read)."""
+        if not refs:
+            return {}
+        previous = self._examine(folder)
+        out: dict[str, bytes] = {}
+        uids = [int(r) for r in refs]
+        for start in range(0, len(uids), BODY_BATCH):
+            batch = uids[start : start + BODY_BATCH]
+            data = self._call("FETCH peek bodies", self._client.fetch, batch, [b"BODY.PEEK[]"])
+            for uid in batch:
+                row = data.get(uid)
+                if row is not None and b"BODY[]" in row:
+                    out[str(uid)] = bytes(row[b"BODY[]"])
+        self._restore(previous)
+        return out
+
+    def answered(self, folder: str, refs: list[str]) -> dict[str, bytes]:
+        """One UID SEARCH ANSWERED over ``refs``; the Message-ID of each hit, to check it."""
+        if not refs:
+            return {}
+        previous = self._examine(folder)
+        wanted = ",".join(str(int(r)) for r in refs)
+        hits = self._call("SEARCH answered", self._client.search, ["ANSWERED", "UID", wanted])
+        found = {p.ref: p.header for p in self._peek(sorted(int(u) for u in hits),
+                                                     ("MESSAGE-ID",))}
+        self._restore(previous)
+        return found
 
     def noop(self) -> None:
         """Round-trip once to check the connection."""

@@ -12,13 +12,14 @@ import email.policy
 import os
 import socket
 import time
+import zlib
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from email.parser import BytesHeaderParser
 from pathlib import Path
 
 from responder.errors import MailboxError
-from responder.mailstore import DRAFT_HEADER, HeaderInfo, Scan
+from responder.mailstore import DRAFT_HEADER, FolderStatus, HeaderInfo, Peek, Scan
 
 HEADER_LIMIT = 64 * 1024
 FLAG_CHARS = {"D": "\\Draft", "F": "\\Flagged", "R": "\\Answered", "S": "\\Seen", "T": "\\Deleted"}
@@ -172,5 +173,69 @@ class MaildirStore:
         os.replace(source, target_dir / "cur" / name)
         del self._files[ref]
 
+    # -- read-only looks for the feedback loop ------------------------------------------
+    # A message's ``pos`` here is the later of its mtime and ctime: a rename (a mail client
+    # moving a message back) changes the ctime, so a returned message counts as new.
+
+    def _changed(self, name: str) -> dict[str, tuple[Path, int]] | None:
+        path = folder_path(self.root, name)
+        if not (path / "cur").is_dir():
+            return None
+        out: dict[str, tuple[Path, int]] = {}
+        for ref, file in self._index(path).items():
+            st = file.stat()
+            out[ref] = (file, max(st.st_mtime_ns, st.st_ctime_ns))
+        return out
+
+    def sent_folder(self) -> str | None:
+        """Return ``Sent`` when the Maildir has that folder."""
+        return "Sent" if (folder_path(self.root, "Sent") / "cur").is_dir() else None
+
+    def folder_status(self, folder: str) -> FolderStatus | None:
+        """Counters from a directory listing; ``modseq`` changes when any flag or file does."""
+        files = self._changed(folder)
+        if files is None:
+            return None
+        newest = max((pos for _, pos in files.values()), default=0)
+        names = "\n".join(sorted(p.name for p, _ in files.values()))
+        return FolderStatus(1, newest + 1, len(files), zlib.crc32(names.encode()) + 1)
+
+    def peek_headers(
+        self, folder: str, after: int, fields: tuple[str, ...], since: datetime | None = None
+    ) -> list[Peek]:
+        """Headers and flags of files that changed after ``after`` (``fields`` are all kept)."""
+        files = self._changed(folder) or {}
+        floor = max(after, int(since.timestamp() * 1e9) - 1 if since is not None else 0)
+        out = []
+        for ref, (path, pos) in sorted(files.items(), key=lambda kv: (kv[1][1], kv[0])):
+            if pos <= floor:
+                continue
+            with path.open("rb") as fh:
+                head = fh.read(HEADER_LIMIT)
+            end = head.find(b"\r\n\r\n")
+            end = head.find(b"\n\n") if end < 0 else end
+            out.append(Peek(ref, pos, head if end < 0 else head[: end + 2], _flags(path)))
+        return out
+
+    def peek_messages(self, folder: str, refs: list[str]) -> dict[str, bytes]:
+        """The whole files of ``refs`` in ``folder``."""
+        files = self._changed(folder) or {}
+        return {r: files[r][0].read_bytes() for r in refs if r in files}
+
+    def answered(self, folder: str, refs: list[str]) -> dict[str, bytes]:
+        """Those ``refs`` whose file name carries the R (replied) flag, with their header."""
+        files = self._changed(folder) or {}
+        out: dict[str, bytes] = {}
+        for ref in refs:
+            if ref in files and "\\Answered" in _flags(files[ref][0]):
+                with files[ref][0].open("rb") as fh:
+                    out[ref] = fh.read(HEADER_LIMIT)
+        return out
+
     def close(self) -> None:
         """Nothing to release."""
+
+
+def _flags(path: Path) -> frozenset[str]:
+    info = path.name.split(":2,", 1)
+    return frozenset(FLAG_CHARS[c] for c in (info[1] if len(info) > 1 else "") if c in FLAG_CHARS)

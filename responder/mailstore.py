@@ -47,6 +47,29 @@ class HeaderInfo:
     received: datetime | None
 
 
+@dataclass(frozen=True)
+class FolderStatus:
+    """A folder's counters from one STATUS: enough to tell cheaply whether anything changed.
+
+    ``modseq`` is HIGHESTMODSEQ where the server has CONDSTORE (flag changes move it), else 0.
+    """
+
+    uidvalidity: int
+    uidnext: int
+    messages: int
+    modseq: int = 0
+
+
+@dataclass(frozen=True)
+class Peek:
+    """A few header fields and the flags of one message of a folder, read without changing it."""
+
+    ref: str
+    pos: int
+    header: bytes
+    flags: frozenset[str]
+
+
 class MailStore(Protocol):
     """The operations a pass performs; implemented by ``imap.ImapStore`` and ``maildir``."""
 
@@ -81,6 +104,28 @@ class MailStore(Protocol):
 
     def move(self, ref: str, folder: str) -> None:
         """Move one message of the selected folder to ``folder``; never expunges others."""
+
+    # -- read-only looks used by the feedback loop (responder.feedback) ------------------
+
+    def sent_folder(self) -> str | None:
+        """Return the folder of sent mail (SPECIAL-USE \\Sent, else a usual name), or None."""
+
+    def folder_status(self, folder: str) -> FolderStatus | None:
+        """Return the folder's counters, or None when the folder does not exist."""
+
+    def peek_headers(
+        self, folder: str, after: int, fields: tuple[str, ...], since: datetime | None = None
+    ) -> list[Peek]:
+        """Return ``fields`` and flags of messages of ``folder`` with ``pos`` above ``after``.
+
+        Read-only (EXAMINE, BODY.PEEK); the folder selected before stays selected.
+        """
+
+    def peek_messages(self, folder: str, refs: list[str]) -> dict[str, bytes]:
+        """Return whole messages of ``folder`` by ref, read-only; missing ones are left out."""
+
+    def answered(self, folder: str, refs: list[str]) -> dict[str, bytes]:
+        """Return {ref: Message-ID header field} of those ``refs`` flagged \\Answered."""
 
     def close(self) -> None:
         """Log out or release the store."""
