@@ -70,6 +70,11 @@ KNOWN: dict[str, str] = {
     "RESPONDER_MAX_MESSAGE_BYTES": "5000000",
     "RESPONDER_FLAG_SUSPICIOUS": "true",
     "RESPONDER_LOG_LEVEL": "INFO",
+    "RESPONDER_SENT_FOLDER": "",
+    "RESPONDER_DISCARD_GRACE_DAYS": "3",
+    "RESPONDER_LEARN_FROM": "rescued,discarded",
+    "RESPONDER_RESCUE_FOLDERS": "",
+    "RESPONDER_KEEP_ASK_CHARS": "300",
 }
 
 
@@ -112,6 +117,11 @@ class Settings:
     flag_suspicious: bool = True
     log_level: str = "INFO"
     template_extra: dict[str, str] = field(default_factory=dict)
+    sent_folder: str = ""
+    discard_grace_days: int = 3
+    learn_from: tuple[str, ...] = ("rescued", "discarded")
+    rescue_folders: tuple[str, ...] = ()
+    keep_ask_chars: int = 300
     warnings: tuple[str, ...] = ()
 
     @property
@@ -230,6 +240,12 @@ def load_settings(
             k[len(TEMPLATE_PREFIX) :].lower(): v for k, v in raw.items()
             if k.startswith(TEMPLATE_PREFIX)
         },
+        sent_folder=get("RESPONDER_SENT_FOLDER"),
+        discard_grace_days=_int(get, "RESPONDER_DISCARD_GRACE_DAYS", 0, 365),
+        learn_from=_learn_from(get),
+        rescue_folders=tuple(f.strip() for f in get("RESPONDER_RESCUE_FOLDERS").split(",")
+                             if f.strip()),
+        keep_ask_chars=_int(get, "RESPONDER_KEEP_ASK_CHARS", 0, 5000),
         warnings=tuple(warnings),
     )
 
@@ -241,6 +257,16 @@ def _reject_unknown(raw: Mapping[str, str]) -> None:
         near = difflib.get_close_matches(name, list(KNOWN), n=1)
         hint = f" (did you mean {near[0]}?)" if near else ""
         raise ConfigError(f"unknown setting {name}: likely a typo{hint}")
+
+
+def _learn_from(get: Callable[[str], str]) -> tuple[str, ...]:
+    kinds = tuple(k.strip() for k in get("RESPONDER_LEARN_FROM").split(",") if k.strip())
+    bad = [k for k in kinds if k not in ("rescued", "discarded")]
+    if bad:
+        raise ConfigError(
+            f"RESPONDER_LEARN_FROM has {bad[0]!r}: use rescued, discarded, both or neither"
+        )
+    return kinds
 
 
 def _require(value: str, name: str, what: str) -> None:
