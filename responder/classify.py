@@ -68,12 +68,17 @@ _STOPWORDS: dict[str, frozenset[str]] = {
     ),
     "es": _words(
         "el los las y usted tu tus su sus mi es para con una del por en muy pero como estoy "
-        "soy nos nuestro nuestra hola gracias me te le está más al lo yo"
+        "soy nos nuestro nuestra hola gracias me te le está más al lo yo a"
     ),
     "pt": _words(
         "o os e você seu sua meu minha é para com uma um do da dos das no na em não muito "
-        "mas como estou sou nós nosso nossa olá obrigado obrigada oi está mais ao eu"
+        "mas como estou sou nós nosso nossa olá obrigado obrigada oi está mais ao eu a"
     ),
+}
+#: The stop words only one language has ("me" and "a" are English and Spanish, "no" is four).
+_OWN_WORDS = {
+    lang: stop - frozenset().union(*(o for other, o in _STOPWORDS.items() if other != lang))
+    for lang, stop in _STOPWORDS.items()
 }
 _WORD_RE = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 #: Greetings, sign-offs and connection chatter: an ask made only of these has no content.
@@ -203,8 +208,9 @@ def guess_language(text: str) -> str | None:
     if not words:
         return None
     hits = {lang: sum(w in stop for w in words) for lang, stop in _STOPWORDS.items()}
-    other = max(LANGUAGES[1:], key=lambda lang: hits[lang])
-    if hits[other] >= 2 and hits[other] > hits["en"]:
+    own = {lang: sum(w in _OWN_WORDS[lang] for w in words) for lang in LANGUAGES}
+    other = max(LANGUAGES[1:], key=lambda lang: (own[lang], hits[lang]))
+    if hits[other] >= 2 and own[other] > own["en"]:
         return other
     if hits["en"] >= 2 and hits["en"] >= 0.08 * len(words):
         return "en"
@@ -300,7 +306,7 @@ class Classifier:
             return Classification(
                 "unclear", (), "not in a language with patterns (en, de, fr, es, pt)", {}, None
             )
-        evidence = self._evidence(text, doc, lang or "en")
+        evidence = self._evidence(text, doc, lang)
         scores: dict[str, float] = {}
         for e in evidence:
             if not e.negated:
@@ -309,12 +315,13 @@ class Classifier:
         ordered = sorted(evidence, key=lambda e: (e.label != label, e.negated, _ORDER[e.label]))
         return Classification(label, tuple(ordered), why, scores, lang)
 
-    def _evidence(self, text: str, doc: Doc, lang: str) -> list[Evidence]:
-        """Distinct patterns that fired: English ones always, others only in their language."""
+    def _evidence(self, text: str, doc: Doc, lang: str | None) -> list[Evidence]:
+        """Distinct patterns that fired: English ones always, others only in their language
+        (or any language when the text is too short to tell)."""
         found: dict[str, Evidence] = {}
         for span in sorted(doc.spans[SPANS_KEY], key=lambda s: (s.start, -s.end)):
             p = self._by_id[span.id_]
-            if p.lang not in ("en", lang):
+            if lang is not None and p.lang not in ("en", lang):
                 continue
             negated = p.negatable and _negated(doc, span)
             seen = found.get(p.id)
