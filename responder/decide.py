@@ -51,8 +51,13 @@ def decide(
     policy: Policy,
     *,
     drafted_to_person_recently: bool = False,
+    override: Action | None = None,
 ) -> Decision:
-    """Return the one action for this mail and the reason a user would read."""
+    """Return the one action for this mail and the reason a user would read.
+
+    ``override`` is a per-person action the user taught responder (``responder overrides``):
+    it replaces the label's action after every safety rule, and never drafts ``scam``.
+    """
     if not n.linkedin:
         return Decision("leave", "not a LinkedIn notification: never touched")
     if n.problem is not None and not n.authentic:
@@ -70,6 +75,15 @@ def decide(
         return Decision("leave", "no personal ask in this notification")
     patterns = c.winning_patterns
     action = action_for_label(c.label, policy)
+    reason = _because(c)
+    never = override == "draft" and c.label in NEVER_DRAFTED
+    if override in ("draft", "file") and override != action and not never:
+        assert override is not None
+        action = override
+        reason = (
+            f"{reason}; {'drafted' if override == 'draft' else 'filed'} by a per-person "
+            "override learned from your review (responder overrides)"
+        )
     if action == "draft" and drafted_to_person_recently:
         return Decision(
             "file",
@@ -78,7 +92,7 @@ def decide(
             c.label,
             patterns,
         )
-    return Decision(action, _because(c), c.label, patterns)
+    return Decision(action, reason, c.label, patterns)
 
 
 def action_for_label(label: str, policy: Policy) -> Action:
