@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import codecs
 import re
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.header import decode_header
 from email.message import Message
 from email.utils import getaddresses, parsedate_to_datetime
+from functools import cached_property
 
 from inscriptis import get_text
 from inscriptis.model.config import ParserConfig
@@ -176,6 +176,8 @@ def parse_date(value: str) -> datetime | None:
 
 def parse_address(value: str) -> tuple[str, str]:
     """Return (display name, lower-cased address) of the first mailbox in ``value``."""
+    if not value.strip():
+        return "", ""
     try:
         pairs = [(n, a) for n, a in getaddresses([value]) if n or a]
     except Exception:  # the stdlib address parser on garbage
@@ -195,22 +197,39 @@ def address_domain(address: str) -> str:
 _MAX_PARTS = 64
 _TEXT_LIMIT = 64 * 1024
 _REPORT_TYPES = ("message/delivery-status", "message/disposition-notification")
+_NAME_PARAM = re.compile(r";\s*name\*?\s*=", re.I)
 
 
-@dataclass
 class MailBody:
-    """What the MIME walk found: the text to read (plain, else HTML turned to text), the raw
-    decoded plain and HTML bodies, the count of attachments, and whether it is a report."""
+    """What the MIME walk found: the first text/plain and text/html parts, the count of
+    attachments, and whether it is a report. The bodies are decoded only when asked for."""
 
-    text: str = ""
-    plain: str = ""
-    html: str = ""
-    attachments: int = 0
-    report: bool = False
+    def __init__(self) -> None:
+        self.plain_part: Message | None = None
+        self.html_part: Message | None = None
+        self.attachments = 0
+        self.report = False
+
+    @cached_property
+    def plain(self) -> str:
+        """The decoded text/plain body, or ``""``."""
+        return part_text(self.plain_part) if self.plain_part is not None else ""
+
+    @cached_property
+    def html(self) -> str:
+        """The decoded text/html body, or ``""``."""
+        return part_text(self.html_part) if self.html_part is not None else ""
+
+    @cached_property
+    def text(self) -> str:
+        """The text a person reads, cleaned: the plain body, else the HTML turned to text."""
+        if self.plain.strip():
+            return clean_text(self.plain[:_TEXT_LIMIT])
+        return html_to_text(self.html) if self.html else ""
 
 
 def read_body(msg: Message) -> MailBody:
-    """Return the first text/plain and text/html bodies of ``msg`` and its shape facts; looks
+    """Return the first text/plain and text/html parts of ``msg`` and its shape facts; looks
     at no more than 64 parts."""
     body = MailBody()
     queue: list[Message] = [msg]
@@ -228,23 +247,20 @@ def read_body(msg: Message) -> MailBody:
                 queue.extend(p for p in payload if isinstance(p, Message))
             continue
         _take_part(body, part, ctype)
-    body.text = clean_text(body.plain[:_TEXT_LIMIT]) if body.plain.strip() else ""
-    if not body.text and body.html:
-        body.text = html_to_text(body.html)
     return body
 
 
 def _take_part(body: MailBody, part: Message, ctype: str) -> None:
     """Record one leaf part as the plain or HTML body, an attachment, or report content."""
-    disposition = str(part.get("Content-Disposition", "")).lower()
-    try:
-        named = part.get_param("name") is not None or part.get_filename() is not None
-    except Exception:  # unparsable parameters: treat as named, i.e. as an attachment
-        named = True
-    if "attachment" in disposition or named or not ctype.startswith("text/"):
+    index = _header_index(part)
+    disposition = " ".join(index.get("content-disposition", ())).lower()
+    named = _NAME_PARAM.search(" ".join(index.get("content-type", ()))) is not None
+    if "attachment" in disposition or "filename" in disposition or named:
+        body.attachments += 1
+    elif not ctype.startswith("text/"):
         body.attachments += 1
         body.report = body.report or ctype in _REPORT_TYPES
-    elif ctype == "text/plain" and not body.plain:
-        body.plain = part_text(part)
-    elif ctype == "text/html" and not body.html:
-        body.html = part_text(part)
+    elif ctype == "text/plain" and body.plain_part is None:
+        body.plain_part = part
+    elif ctype == "text/html" and body.html_part is None:
+        body.html_part = part

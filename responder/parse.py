@@ -130,6 +130,12 @@ _FOOTER = re.compile(
     r"questa e-?mail|ricevi|(?:unsubscribe|help)\s*:|©)",
     re.I,
 )
+# LinkedIn's own hint under an InMail, not the sender's words.
+_REPLY_HINT = re.compile(
+    r"^(?:\*?tip:?\*?:?\s+you can (?:respond|reply) to .* by replying to this e-?mail\.?"
+    r"|replied on linkedin)$",
+    re.I,
+)
 _THREAD = re.compile(r"https?://\S+/(?:messaging/thread|talent/inbox)/\S*", re.I)
 _PROFILE_LINE = re.compile(
     r"^(?:view profile|voir le profil|profil anzeigen|ver perfil|visualizza profilo)\s*:\s*"
@@ -246,7 +252,7 @@ def _loop_reason(msg: Message, sender: auth.Sender, body: MailBody, linkedin: bo
         return "null_sender"
     if body.report or msg.get_content_type() == "multipart/report":
         return "report"
-    addresses = (sender.address, parse_address(return_path)[1])
+    addresses = (sender.address, return_path.strip(" <>"))
     if any(_SYSTEM_LOCAL.match(a.partition("@")[0]) for a in addresses if a):
         return "system_address"
     return _list_reason(msg, linkedin)
@@ -334,14 +340,14 @@ def _person_name(display: str) -> str | None:
 def read_ask(kind: Kind, body: MailBody, name: str | None) -> Ask:
     """Return the person's words and details from the cleaned text of a LinkedIn mail of
     ``kind``; ``name`` is the sender's name from the From field when it names a person."""
+    if kind not in ("invitation", "inmail", "message"):
+        return Ask()
     lines = body.text.split("\n") if body.text else []
     if kind == "invitation":
         return _invitation(lines, name)
     if kind == "inmail":
         return _inmail(lines, name, body.html)
-    if kind == "message":
-        return _message(lines, name)
-    return Ask()
+    return _message(lines, name)
 
 
 def _find(
@@ -420,7 +426,10 @@ def _inmail(lines: list[str], name: str | None, html: str) -> Ask:
         return _card(lines, name, _REPLY_END)
     found = _THREAD.search(lines[link])
     thread = _clean_url(found.group(0)) if found else None
-    text = _join(lines[link + 1 : _end(lines, link + 1, _RULE)])
+    body = lines[link + 1 : _end(lines, link + 1, _RULE)]
+    while body and (not body[-1] or _REPLY_HINT.match(body[-1])):
+        body.pop()
+    text = _join(body)
     return Ask(text, name, _html_headline(html, name), None, thread)
 
 
