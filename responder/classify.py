@@ -64,15 +64,17 @@ _STOPWORDS: dict[str, frozenset[str]] = {
     "fr": _words(
         "le la les et je vous votre vos nous notre est pour avec une des du dans sur pas qui "
         "ce cette mon ma mes suis avez êtes serait au aux très merci bonjour j'ai je suis "
-        "c'est d'un d'une qu'il ou mais"
+        "c'est d'un d'une qu'il ou mais de que un il en"
     ),
     "es": _words(
         "el los las y usted tu tus su sus mi es para con una del por en muy pero como estoy "
-        "soy nos nuestro nuestra hola gracias me te le está más al lo yo a"
+        "soy nos nuestro nuestra hola gracias me te le está más al lo yo a de que un tengo "
+        "puede ser hay este esta esto"
     ),
     "pt": _words(
         "o os e você seu sua meu minha é para com uma um do da dos das no na em não muito "
-        "mas como estou sou nós nosso nossa olá obrigado obrigada oi está mais ao eu a"
+        "mas como estou sou nós nosso nossa olá obrigado obrigada oi está mais ao eu a de que "
+        "tem pode ser ter há numa num pelo pela isso esse essa este esta seria"
     ),
 }
 #: The stop words only one language has ("me" and "a" are English and Spanish, "no" is four).
@@ -200,7 +202,8 @@ def _merge(files: list[Path], user: Path | None) -> list[Pattern]:
 def guess_language(text: str) -> str | None:
     """Guess en/de/fr/es/pt by stop-word overlap.
 
-    Another language wins over English with at least two hits and more hits than English.
+    Another language wins over English with at least two hits (a fifth of the words) and
+    more words of its own than English has.
     A text of eight words or more that is clearly none of them gives ``"?"``; a text too
     short to tell gives None (or the best guess if any stop word was seen).
     """
@@ -210,7 +213,7 @@ def guess_language(text: str) -> str | None:
     hits = {lang: sum(w in stop for w in words) for lang, stop in _STOPWORDS.items()}
     own = {lang: sum(w in _OWN_WORDS[lang] for w in words) for lang in LANGUAGES}
     other = max(LANGUAGES[1:], key=lambda lang: (own[lang], hits[lang]))
-    if hits[other] >= 2 and own[other] > own["en"]:
+    if hits[other] >= 2 and own[other] > own["en"] and hits[other] >= 0.2 * len(words):
         return other
     if hits["en"] >= 2 and hits["en"] >= 0.08 * len(words):
         return "en"
@@ -312,7 +315,9 @@ class Classifier:
             if not e.negated:
                 scores[e.label] = scores.get(e.label, 0.0) + e.weight
         label, why = _decide(scores)
-        ordered = sorted(evidence, key=lambda e: (e.label != label, e.negated, _ORDER[e.label]))
+        ordered = sorted(
+            evidence, key=lambda e: (e.label != label, e.negated, _ORDER[e.label], -e.weight)
+        )
         return Classification(label, tuple(ordered), why, scores, lang)
 
     def _evidence(self, text: str, doc: Doc, lang: str | None) -> list[Evidence]:

@@ -1,0 +1,1149 @@
+"""The classifier on hand-written asks: every label, every language, negation, user patterns.
+
+The asks here are written for these tests (none is copied from the corpus); together with
+the tuning part of the corpus they make every pattern id fire at least once.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from responder.classify import LANGUAGES, Classifier, explain, guess_language
+from responder.errors import ConfigError
+from responder.evaluate import split_corpus
+from responder.models import LABELS
+
+CORPUS = Path(__file__).parent / "corpus" / "asks.jsonl"
+
+#: Hand-written asks (not from the corpus), by label: (kind, text).
+ASKS: dict[str, list[tuple[str, str]]] = {
+    "scam": [
+        (
+            "inmail",
+            "Greetings, I am Barrister James Okoro, personal attorney to a late engineer who "
+            "died in a car accident. He left a deposit of $7.5 million with no next of kin. I"
+            " want to present you as the beneficiary so the funds can be released. Reply with"
+            " your private email.",
+        ),
+        (
+            "message",
+            "Good day Dana. Our firm supplies luxury furniture to clients including the Saudi"
+            " royal family and several Hollywood celebrities. We need a representative in "
+            "Oregon to receive customer payments and wire them to us; you keep 10%.",
+        ),
+        (
+            "invitation",
+            "Hello my dear, I am a surgeon with the UN peacekeeping mission in Yemen. I would"
+            " like to know you more. Are you single?",
+        ),
+        (
+            "message",
+            "Hi Dana! My uncle is a senior analyst at a crypto exchange and he shared a "
+            "trading signal group with me. I turned $2,000 into $19,000 in three weeks. Want "
+            "me to show you how to start with USDT?",
+        ),
+        (
+            "inmail",
+            "Congratulations! You have been shortlisted for a remote Data Entry Specialist "
+            "position, $38/hour, flexible. The onboarding is done over Telegram. Please "
+            "download the app and message our HR coordinator with your full name and phone "
+            "number.",
+        ),
+        (
+            "inmail",
+            "Dear Dana, we are pleased to inform you that your profile was chosen for a $500 "
+            "Amazon reward. To claim it, confirm your bank account and pay a small handling "
+            "fee.",
+        ),
+        (
+            "message",
+            "Hello Dana, I am a shipping agent. A parcel addressed to you is held at customs."
+            " Pay the clearance fee by gift cards so we can release it.",
+        ),
+        (
+            "message",
+            "Hello, I am Captain Daniel Ross with the US Navy. I found your profile and I "
+            "feel a connection. Please write to me at my private email so we can talk more.",
+        ),
+        (
+            "inmail",
+            "Dear Dana, I am contacting you regarding an unclaimed fund of $12.3M belonging "
+            "to a deceased client of our bank. As a foreigner you can stand as his next of "
+            "kin. All legal papers will be provided.",
+        ),
+        (
+            "message",
+            "Hi Dana, I'm an investment manager at a forex firm. Our clients make 15% profit "
+            "every week with our automated trading bot. Minimum deposit is only $500. "
+            "Interested?",
+        ),
+        (
+            "inmail",
+            "We are hiring a remote Accounts Receivable Agent. Your job is to receive "
+            "payments from our customers into your personal account and transfer them to our "
+            "company after deducting your 5% commission.",
+        ),
+        (
+            "inmail",
+            "Sehr geehrte Frau Reyes, ich bin Anwalt in Zürich. Ein verstorbener Kunde mit "
+            "Ihrem Nachnamen hat eine Erbschaft von 4,1 Millionen Euro hinterlassen. Bitte "
+            "senden Sie mir Ihre Bankverbindung, damit wir die Überweisung vorbereiten "
+            "können.",
+        ),
+        (
+            "inmail",
+            "Bonjour Dana, je suis notaire à Lyon. Un héritage de 2,8 millions d'euros attend"
+            " un bénéficiaire portant votre nom. Merci de m'envoyer vos coordonnées bancaires"
+            " pour le virement.",
+        ),
+        (
+            "message",
+            "Hola Dana, soy viuda y tengo una herencia de 5 millones de dólares. Necesito una"
+            " persona de confianza para la transferencia de fondos. Envíeme sus datos "
+            "bancarios y su nombre completo.",
+        ),
+        (
+            "message",
+            "Olá Dana, sou advogado e represento um cliente falecido. Há uma herança de 3 "
+            "milhões de dólares sem herdeiro. Envie seus dados bancários e nome completo para"
+            " a transferência.",
+        ),
+        (
+            "inmail",
+            "Hello Dana, you have been selected for a remote position, no interview required."
+            " You will receive packages at home and forward them to our clients abroad. "
+            "Contact us on WhatsApp. Earn 20% weekly returns on our crypto platform too!",
+        ),
+        (
+            "message",
+            "Hi Dana, were you a victim of a fake crypto broker? Our recovery agents can get "
+            "your funds back in 14 days.",
+        ),
+        (
+            "message",
+            "Hallo Dana, ich bin Witwer und arbeite auf einer Ölplattform. Garantierte "
+            "Rendite von 20 % mit Bitcoin! Sie erhalten 10 % Provision auf jede Überweisung.",
+        ),
+        (
+            "message",
+            "Bonjour Dana, je suis veuve et je travaille sur une plateforme pétrolière. "
+            "Rendement garanti de 20 %. Vous toucherez une commission sur chaque virement.",
+        ),
+        (
+            "message",
+            "Hola Dana, soy viudo y trabajo en una plataforma petrolera. Rentabilidad "
+            "garantizada del 20 % con bitcoin.",
+        ),
+        (
+            "message",
+            "Olá Dana, sou viúvo e trabalho numa plataforma de petróleo. Retorno garantido de"
+            " 20 %! Você recebe comissão em cada transferência.",
+        ),
+        (
+            "inmail",
+            "Dear Dana, our HR team selected you for the Remote Payroll Assistant job. We "
+            "will send you a check to buy equipment from our approved vendor.",
+        ),
+    ],
+    "mlm": [
+        (
+            "invitation",
+            "Hey Dana! Would you be open to a way to earn on the side without quitting your "
+            "job? DM me 💸",
+        ),
+        (
+            "message",
+            "Hi Dana, I partnered with an amazing skincare brand last year and it has given "
+            "me so much freedom. We are expanding in Oregon and I'm looking for women who "
+            "want flexible income from home. Can I send you a quick video?",
+        ),
+        (
+            "inmail",
+            "Dana, I work with a network marketing company that is ranked #1 in the industry."
+            " Our top leaders earn passive income and travel the world. I'd love to see if "
+            "you're a fit for our team.",
+        ),
+        (
+            "message",
+            "Hey girl!! It's been ages! I've started my own business with essential oils and "
+            "it's going amazing. Want to join my team? You'd be so good at it!",
+        ),
+        (
+            "invitation",
+            "Are you tired of trading time for money? I help professionals build a second "
+            "income stream in 5-10 hours a week. Let's chat!",
+        ),
+        (
+            "message",
+            "Hi Dana! I'm a busy mom and I've found a way to earn extra money from home with "
+            "a company that changed my family's life. Would you like to hear how?",
+        ),
+        (
+            "invitation",
+            "Looking for 5 driven people who want to replace their 9-5 income in 12 months. "
+            "Are you in?",
+        ),
+        (
+            "inmail",
+            "Hi Dana, I'm building a team with a global health brand and we're growing fast. "
+            "If you've ever wanted to be your own boss and earn residual income, I'd love to "
+            "chat.",
+        ),
+        (
+            "message",
+            "Hallo Dana, ich habe mir neben dem Job ein Nebeneinkommen aufgebaut und bin "
+            "jetzt mein eigener Chef. Hättest du Lust, mehr darüber zu erfahren? Finanzielle "
+            "Freiheit ist möglich!",
+        ),
+        (
+            "message",
+            "Coucou Dana ! Je développe une activité qui me donne un revenu complémentaire "
+            "depuis chez moi. Envie d'être votre propre patron et d'atteindre la liberté "
+            "financière ?",
+        ),
+        (
+            "message",
+            "¡Hola Dana! Estoy generando ingresos extra desde casa con una empresa de "
+            "bienestar. ¿Te gustaría ser tu propio jefe y tener libertad financiera?",
+        ),
+        (
+            "message",
+            "Oi Dana! Estou ganhando uma renda extra de casa com uma empresa de bem-estar. "
+            "Quer ser seu próprio chefe e ter liberdade financeira?",
+        ),
+        (
+            "message",
+            "Hi Dana! This is not a job, it's a business opportunity. No pressure, it's not "
+            "for everyone, but you seem like a go-getter. I also travel at wholesale prices "
+            "and get paid to share it!",
+        ),
+        (
+            "message",
+            "Hallo Dana, ich biete eine einzigartige Geschäftsmöglichkeit, die man von zu "
+            "Hause aus machen kann. Interesse?",
+        ),
+        (
+            "message",
+            "Coucou Dana, j'ai une opportunité d'affaires incroyable pour toi, à faire depuis"
+            " chez toi !",
+        ),
+        (
+            "message",
+            "Hola Dana, tengo una oportunidad de negocio increíble que puedes hacer desde "
+            "casa. ¿Te interesa?",
+        ),
+        (
+            "message",
+            "Oi Dana, tenho uma oportunidade de negócio incrível que você pode fazer de casa."
+            " Tem interesse?",
+        ),
+    ],
+    "investor_ask": [
+        (
+            "invitation",
+            "Hi Dana, we're building an AI tool for freight brokers and are currently "
+            "fundraising. Would you be interested in participating as an angel?",
+        ),
+        (
+            "message",
+            "Hey Dana, we just opened our pre-seed round. Could you intro us to any VCs in "
+            "your circle who back logistics startups?",
+        ),
+        (
+            "inmail",
+            "Dana, my startup is looking for funding to scale our route optimisation engine. "
+            "We need $300k to hire two engineers. Would you consider investing or know "
+            "someone who might?",
+        ),
+        (
+            "message",
+            "Hi Dana, I'm putting together a syndicate for a promising supply chain company. "
+            "Tickets start at $25k. Can I send you the memo?",
+        ),
+        (
+            "invitation",
+            "Founder here. We are looking for investment to launch our fintech app in Brazil."
+            " Could you help us find investors?",
+        ),
+        (
+            "message",
+            "Hi Dana, we're closing a $2M seed next month and still have room for a few "
+            "angels. Would you like to see our deck?",
+        ),
+        (
+            "invitation",
+            "Hi Dana, I'm the co-founder of a freight marketplace and we're looking for seed "
+            "investors with supply chain experience. Can we talk?",
+        ),
+        (
+            "message",
+            "Hey Dana, could you introduce me to Rachel at Alder Creek? We're raising and I "
+            "think we'd be a great fit for her fund.",
+        ),
+        (
+            "message",
+            "Hallo Dana, wir sind ein Logistik-Startup aus Berlin und suchen Investoren für "
+            "unsere Finanzierungsrunde. Hätten Sie Interesse, sich zu beteiligen?",
+        ),
+        (
+            "message",
+            "Bonjour Dana, notre startup prépare une levée de fonds de 1 million d'euros. "
+            "Nous cherchons des investisseurs qui connaissent la logistique. Seriez-vous "
+            "intéressée ?",
+        ),
+        (
+            "message",
+            "Hola Dana, somos una startup de logística en Bogotá y estamos buscando "
+            "inversores para nuestra ronda de financiación. ¿Te interesaría invertir?",
+        ),
+        (
+            "message",
+            "Olá Dana, somos uma startup de logística em São Paulo e estamos buscando "
+            "investidores para nossa rodada de investimento. Você teria interesse em "
+            "investir?",
+        ),
+        (
+            "inmail",
+            "Hello Dana, our family office is looking to deploy capital in logistics software"
+            " and we'd like to discuss a potential acquisition of your business. What "
+            "valuation would you consider?",
+        ),
+    ],
+    "contact_harvest": [
+        (
+            "message",
+            "Hey Dana, thanks for connecting! Could you put me in touch with the VP of "
+            "Engineering at Fernhill? I have a proposal for them.",
+        ),
+        (
+            "invitation",
+            "Hi Dana, I'm connecting with data professionals in Portland to grow my network. "
+            "The more connections the better!",
+        ),
+        (
+            "message",
+            "Dana, do you happen to know anyone in procurement at a large retailer? I'd "
+            "appreciate a few names and contact details.",
+        ),
+        (
+            "inmail",
+            "Hi Dana, we're building a database of data leaders. Could you share the emails "
+            "of your team leads so we can invite them?",
+        ),
+        (
+            "message",
+            "Hi Dana, would you mind recommending me to your connections? Just a quick post "
+            "or a share would help a lot.",
+        ),
+        (
+            "message",
+            "Dana, could you share a list of your colleagues in the data team with their "
+            "emails? I'd like to invite them to our webinar.",
+        ),
+        (
+            "invitation",
+            "I'm trying to connect with as many logistics professionals as possible. Please "
+            "accept and share my profile with your network!",
+        ),
+        (
+            "message",
+            "Hey Dana, can you introduce me to whoever handles IT purchasing at Fernhill? "
+            "Thanks a lot.",
+        ),
+        (
+            "message",
+            "Hallo Dana, ich möchte mein Netzwerk erweitern. Könnten Sie mich Ihren Kontakten"
+            " im Einkauf vorstellen?",
+        ),
+        (
+            "message",
+            "Bonjour Dana, je cherche à développer mon réseau. Pourriez-vous me mettre en "
+            "relation avec vos contacts chez Fernhill ?",
+        ),
+        (
+            "message",
+            "Hola Dana, quiero ampliar mi red en Estados Unidos. ¿Podrías presentarme a tus "
+            "contactos en el área de compras?",
+        ),
+        (
+            "message",
+            "Olá Dana, quero expandir minha rede nos Estados Unidos. Você poderia me "
+            "apresentar aos seus contatos na área de compras?",
+        ),
+        (
+            "inmail",
+            "Hi Dana, quick research question: which CRM does your sales team use, and how "
+            "many engineers are on the data team? Also, who makes the buying decisions for "
+            "analytics tools?",
+        ),
+        (
+            "message",
+            "Hi Dana, join our referral program: every person you refer earns you reward "
+            "points. Just send me a list of friends who work in IT!",
+        ),
+        (
+            "message",
+            "Hallo Dana, könnten Sie mich bei Ihrem Einkaufsleiter vorstellen? Ihre Kontakte "
+            "in der Branche wären für mich sehr wertvoll.",
+        ),
+    ],
+    "pitch": [
+        (
+            "inmail",
+            "Hi Dana, are you still using spreadsheets to track carrier SLAs? Our platform "
+            "automates it end to end and plugs into Snowflake in a day. Open to a 20-minute "
+            "demo next week?",
+        ),
+        (
+            "invitation",
+            "Hi Dana, I run a boutique data consultancy. We've helped 40+ logistics firms "
+            "modernise their pipelines. Happy to share a case study if useful!",
+        ),
+        (
+            "message",
+            "Dana, I'd love to get your feedback on our new observability product. It's a "
+            "15-minute call and we'll send you a $50 gift card for your time.",
+        ),
+        (
+            "inmail",
+            "Hello Dana, I'm reaching out because companies like Fernhill use our software to"
+            " reduce warehouse errors by 35%. Do you have time for a quick call this week to "
+            "explore if it's a fit?",
+        ),
+        (
+            "invitation",
+            "Hi Dana, our agency builds dashboards for supply chain teams. Can I show you "
+            "some examples?",
+        ),
+        (
+            "message",
+            "Hi Dana, I'm not selling anything, just curious: how does your team handle data "
+            "contracts today? We've built a tool that enforces them in CI and I'd love to "
+            "show you.",
+        ),
+        (
+            "inmail",
+            "Hi Dana, data teams at companies like Fernhill waste 30% of their warehouse "
+            "spend on idle compute. Our tool finds and fixes it automatically. Worth a 15-min"
+            " look?",
+        ),
+        (
+            "message",
+            "Hey Dana! We're offering a free pilot of our data catalog to 10 logistics "
+            "companies this quarter. Would Fernhill like one of the spots?",
+        ),
+        (
+            "invitation",
+            "Hi Dana, I help data leaders hire faster with our AI interview platform. Would "
+            "love to connect and share more.",
+        ),
+        (
+            "inmail",
+            "Hi Dana, I'm reaching out from Vectrix. We provide offshore data engineering "
+            "teams at a fraction of the cost. Could we schedule a call to discuss your needs?",
+        ),
+        (
+            "inmail",
+            "Hallo Frau Reyes, unsere Plattform hilft Logistikteams, ihre Cloud-Kosten um 30 "
+            "% zu senken. Hätten Sie nächste Woche 15 Minuten für eine kurze Demo? Natürlich "
+            "unverbindlich.",
+        ),
+        (
+            "inmail",
+            "Bonjour Dana, notre plateforme aide les équipes data à réduire leurs coûts de "
+            "stockage. Je vous propose une démonstration gratuite, sans engagement.",
+        ),
+        (
+            "inmail",
+            "Hola Dana, nuestra plataforma ayuda a los equipos de datos a reducir sus costos "
+            "de almacenamiento. ¿Tienes 15 minutos para una demostración sin compromiso?",
+        ),
+        (
+            "inmail",
+            "Olá Dana, nossa plataforma ajuda equipes de dados a reduzir custos de "
+            "armazenamento. Você teria 15 minutos para uma demonstração sem compromisso?",
+        ),
+        (
+            "inmail",
+            "Hi Dana, our revolutionary AI copilot is a game changer for data teams. Could I "
+            "get 10 minutes of your time? There's no cost to you and no obligation.",
+        ),
+        (
+            "inmail",
+            "Hallo Dana, mit unserer Software können Sie Ihre Kosten deutlich senken. Eine "
+            "kostenlose Demo dauert nur 20 Minuten.",
+        ),
+        (
+            "inmail",
+            "Bonjour Dana, notre solution réduit vos coûts cloud. Avez-vous 15 minutes pour "
+            "une démo gratuite ?",
+        ),
+    ],
+    "free_work": [
+        (
+            "message",
+            "Hi Dana, I'm a bootcamp grad trying to break into data engineering. Could you "
+            "spare some time to give me advice on what to learn next?",
+        ),
+        (
+            "inmail",
+            "Hello Dana, we are a nonprofit and can't afford consultants. Would you volunteer"
+            " a few hours to set up our data warehouse?",
+        ),
+        (
+            "message",
+            "Hey Dana, quick favour: could you look over my SQL for an interview take-home "
+            "and tell me if it's any good?",
+        ),
+        (
+            "invitation",
+            "Hi Dana, I'm building an app and looking for a data engineer to partner with me."
+            " I can offer equity instead of pay.",
+        ),
+        (
+            "message",
+            "Dana, I saw you worked at Fernhill. Could you refer me for the analyst opening "
+            "there? I'd really appreciate it.",
+        ),
+        (
+            "inmail",
+            "Hi Dana, could you write a short guest article for our company blog about "
+            "streaming pipelines? We can't pay but we'll link to your profile.",
+        ),
+        (
+            "message",
+            "Hi Dana, I'm preparing for data engineering interviews. Could you do a mock "
+            "system design interview with me this weekend?",
+        ),
+        (
+            "inmail",
+            "Hello Dana, I am a student from Nairobi. Please can you teach me Kafka? I want "
+            "to learn from you, I will be very grateful.",
+        ),
+        (
+            "message",
+            "Hey Dana, I'm launching a startup and need help designing our data architecture."
+            " Could you hop on a few calls with our team? We can't pay right now but I'd owe "
+            "you one.",
+        ),
+        (
+            "message",
+            "Hallo Dana, ich studiere Informatik und suche einen Mentor. Könnten Sie sich "
+            "meinen Lebenslauf anschauen und mir Ihre Meinung sagen? Leider kann ich nichts "
+            "bezahlen, es wäre also unentgeltlich.",
+        ),
+        (
+            "message",
+            "Bonjour Dana, je suis étudiant et je cherche un mentor. Pourriez-vous relire mon"
+            " CV et me donner vos conseils ? Je ne peux pas vous payer, c'est bénévole.",
+        ),
+        (
+            "message",
+            "Hola Dana, soy estudiante y busco un mentor. ¿Podrías revisar mi CV y darme tu "
+            "opinión? No puedo pagar, sería sin remuneración.",
+        ),
+        (
+            "message",
+            "Olá Dana, sou estudante e procuro um mentor. Você poderia revisar meu currículo "
+            "e me dar sua opinião? Não posso pagar, seria sem remuneração.",
+        ),
+        (
+            "message",
+            "Hi Dana, could I pick your brain over coffee? I have a bunch of questions about "
+            "moving from analytics into data engineering.",
+        ),
+        (
+            "invitation",
+            "Hi Dana, would you be willing to mentor me? I'm just starting out in data "
+            "engineering.",
+        ),
+        (
+            "inmail",
+            "Hi Dana, I'm looking for someone technical to build our MVP and would love to "
+            "collaborate with you on it. We can share equity.",
+        ),
+        (
+            "message",
+            "Hallo Dana, wir suchen jemanden, der unsere Datenpipeline aufbaut, gegen Anteile"
+            " statt Gehalt. Es wäre unbezahlt am Anfang.",
+        ),
+        (
+            "message",
+            "Bonjour Dana, je cherche un développeur pour construire notre application, "
+            "contre des parts de la société. C'est sans rémunération au début.",
+        ),
+        (
+            "message",
+            "Hola Dana, busco un socio técnico para construir nuestra app a cambio de "
+            "acciones. Sería sin pago al principio.",
+        ),
+        (
+            "message",
+            "Olá Dana, procuro alguém para construir nosso MVP em troca de participação. "
+            "Seria sem remuneração no início.",
+        ),
+        (
+            "message",
+            "Hi Dana, could you answer a few questions about how you got into data "
+            "engineering? It's for my career planning.",
+        ),
+    ],
+    "recruiter": [
+        (
+            "inmail",
+            "Hi Dana, I'm with Northgate Talent. We're working on a Principal Data Engineer "
+            "opportunity with a logistics unicorn, fully remote, $220k base plus equity. "
+            "Would you be open to a confidential chat?",
+        ),
+        (
+            "invitation",
+            "Hi Dana, I lead talent at Orbital Freight and we're hiring our first data "
+            "platform lead. Your background looks like a great match. Open to chat?",
+        ),
+        (
+            "message",
+            "Hi Dana, I came across your profile and think you'd be a strong candidate for a "
+            "Staff Data Engineer position we're trying to fill. Interested in learning more?",
+        ),
+        (
+            "inmail",
+            "Dana, I'm not a recruiter, I'm the CTO at Quayline. We're looking for someone to"
+            " own our data platform and I think you'd be amazing. Could we talk about the "
+            "job?",
+        ),
+        (
+            "invitation",
+            "Hi Dana, we have several contract positions for Kafka engineers, 6 months, "
+            "remote. Would you like more details?",
+        ),
+        (
+            "message",
+            "Hi Dana, I'm a talent partner at Streamline. We are looking for a Data "
+            "Engineering Manager to lead a team of 8. Hybrid in Portland. Are you open to new"
+            " opportunities?",
+        ),
+        (
+            "invitation",
+            "Hi Dana, your experience with Kafka and logistics caught my attention. I have a "
+            "role that could be a great next step for you. Let's connect!",
+        ),
+        (
+            "inmail",
+            "Hi Dana, we're a Series A startup and we're hiring a founding data engineer. "
+            "Competitive salary and equity. Would you like to hear more?",
+        ),
+        (
+            "invitation",
+            "Hallo Dana, wir suchen eine Senior Data Engineer (m/w/d) für unseren Kunden in "
+            "München. Ihr Profil passt sehr gut. Gehalt bis 90.000 EUR.",
+        ),
+        (
+            "inmail",
+            "Bonjour Dana, nous recrutons un Lead Data Engineer en CDI pour un de nos clients"
+            " à Paris. Votre profil correspond parfaitement. Salaire attractif et télétravail"
+            " possible.",
+        ),
+        (
+            "inmail",
+            "Hola Dana, buscamos un Data Engineer senior para una vacante en Madrid. Tu "
+            "perfil encaja muy bien. Salario competitivo y teletrabajo.",
+        ),
+        (
+            "inmail",
+            "Olá Dana, temos uma vaga de Data Engineer sênior para um cliente em Lisboa. Seu "
+            "perfil combina muito bem. Salário competitivo e trabalho remoto.",
+        ),
+        (
+            "inmail",
+            "Hi Dana, I'm running an executive search for a VP Data role at a logistics "
+            "scale-up. Even if you're not actively looking, could you send me your updated "
+            "CV?",
+        ),
+        (
+            "inmail",
+            "Bonjour Dana, une belle opportunité pour un de nos clients : un poste de Head of"
+            " Data à Lyon. Votre profil correspond très bien.",
+        ),
+        (
+            "inmail",
+            "Hola Dana, tengo una oportunidad laboral con un cliente en Barcelona: un puesto "
+            "de Data Lead. Tu perfil encaja muy bien.",
+        ),
+        (
+            "inmail",
+            "Olá Dana, tenho uma oportunidade com um cliente em Lisboa: uma vaga de Data "
+            "Lead. Seu perfil combina muito bem.",
+        ),
+    ],
+    "genuine": [
+        (
+            "inmail",
+            "Hi Dana, I'm a reporter at Freight Weekly writing about how shippers use real-"
+            "time tracking data. Your post on ETA accuracy came up in three of my interviews."
+            " Could I quote you, or would you have 20 minutes for a call?",
+        ),
+        (
+            "message",
+            "Hi Dana, we're both working on schema evolution for Avro in Kafka, I maintain "
+            "the Rust client. I noticed your PR on the registry handles nested unions "
+            "differently from ours. Could we compare notes before the release?",
+        ),
+        (
+            "invitation",
+            "Hi Dana, Priya Nair suggested I reach out. I'm leading the data team at Harbor "
+            "Health and we're evaluating tidewater. I have a question about backfills that "
+            "your docs don't cover.",
+        ),
+        (
+            "inmail",
+            "Hello Dana, I teach the data engineering course at Portland State. Would you be "
+            "willing to give a guest lecture on event streaming this spring? We offer an "
+            "honorarium of $500.",
+        ),
+        (
+            "message",
+            "Hi Dana, great talk at DataConf yesterday! You asked whether anyone had "
+            "benchmarked compaction on large topics. We did, and I'm happy to share the "
+            "numbers if you'd like.",
+        ),
+        (
+            "invitation",
+            "Dana, I run the Seattle Data Engineering meetup and we'd love to have you speak "
+            "in June about your work on event-time joins. Can I send you the details?",
+        ),
+        (
+            "message",
+            "Hi Dana, I'm on the data team at Kestrel and we consume your ETA feed. We "
+            "noticed the timestamps switched to local time last Tuesday and broke our joins. "
+            "Could someone on your team confirm whether that was intentional? I can share "
+            "sample payloads.",
+        ),
+        (
+            "inmail",
+            "Hi Dana, I'm writing a book on streaming systems for O'Reilly and I'd like to "
+            "include a short case study of your tidewater design. Would you be open to a "
+            "30-minute interview? You'd review the text before publication.",
+        ),
+        (
+            "invitation",
+            "Hi Dana, Marta from the Portland dbt meetup said you're the person to talk to "
+            "about late-arriving events. We hit the same issue at Rivermark and I'd love to "
+            "swap notes.",
+        ),
+        (
+            "inmail",
+            "Hallo Dana, ich habe Ihren Artikel über Deduplizierung von GPS-Events gelesen "
+            "und habe eine Frage zu Ihrem Ansatz mit dem 90-Sekunden-Fenster. Gerne schicke "
+            "ich Ihnen unsere Messdaten.",
+        ),
+        (
+            "invitation",
+            "Bonjour Dana, j'ai lu votre article sur la déduplication des événements GPS. "
+            "J'ai une question précise sur votre fenêtre de 90 secondes et je peux vous "
+            "envoyer nos mesures.",
+        ),
+        (
+            "message",
+            "Hola Dana, leí tu artículo sobre deduplicación de eventos GPS y tengo una "
+            "pregunta concreta sobre la ventana de 90 segundos. Puedo enviarte nuestros "
+            "datos.",
+        ),
+        (
+            "message",
+            "Olá Dana, li seu artigo sobre deduplicação de eventos GPS e tenho uma pergunta "
+            "concreta sobre a janela de 90 segundos. Posso te enviar nossos dados.",
+        ),
+        (
+            "inmail",
+            "Hi Dana, I lead data at a cold-chain startup and we'd like to fund a contributor"
+            " day for tidewater, no strings attached. Could we talk about which issues would "
+            "help the project most? I can send a list of what we've hit.",
+        ),
+        (
+            "message",
+            "Hallo Dana, Jonas Brandt hat Sie mir empfohlen. Ich habe eine Frage zu Ihrem "
+            "Schema-Registry-Client und würde Ihnen gerne unsere Testergebnisse schicken.",
+        ),
+        (
+            "message",
+            "Bonjour Dana, Jonas Brandt m'a recommandé de vous écrire. J'ai une question "
+            "précise sur votre client de registre de schémas et je peux vous envoyer nos "
+            "résultats.",
+        ),
+        (
+            "message",
+            "Hola Dana, Jonas Brandt me recomendó escribirte. Hablamos brevemente en el "
+            "meetup de Flink y tengo una pregunta concreta sobre tu cliente. Puedo enviarte "
+            "nuestros resultados.",
+        ),
+        (
+            "message",
+            "Olá Dana, Jonas Brandt me indicou você. Conversamos rapidamente no meetup de "
+            "Flink e tenho uma pergunta concreta sobre o seu cliente. Posso te enviar nossos "
+            "resultados.",
+        ),
+    ],
+    "stale_reconnect": [
+        (
+            "invitation",
+            "Hi Dana, we were classmates at Oregon State back in the day. Hope you're doing "
+            "great! Would love to reconnect.",
+        ),
+        (
+            "invitation",
+            "Dana, we worked together at Brightline years ago. Thought it would be nice to "
+            "connect.",
+        ),
+        (
+            "message",
+            "Hi Dana, it's been so long since the Portland hackathon in 2014! I hope life is "
+            "treating you well. Let's keep in touch.",
+        ),
+        (
+            "invitation",
+            "Hey Dana, I remember you from the data science club at university. Great to see "
+            "how far you've come! Let's connect.",
+        ),
+        (
+            "invitation",
+            "Hi Dana, I used to be on the analytics team at Fernhill before you joined. Would"
+            " be great to be connected.",
+        ),
+        (
+            "invitation",
+            "Hi Dana! We were in the same cohort at the Insight data program in 2017. Hope "
+            "you're well, let's stay in touch!",
+        ),
+        (
+            "message",
+            "Dana, long time no see! I think the last time we talked was at Brightline's "
+            "farewell party. Would be great to catch up sometime.",
+        ),
+        ("invitation", "Hello Dana, we studied together at Oregon State. Happy to reconnect here."),
+        (
+            "invitation",
+            "Hallo Dana, wir haben uns vor einigen Jahren auf der Konferenz in Hamburg "
+            "kennengelernt. Lass uns in Kontakt bleiben!",
+        ),
+        (
+            "invitation",
+            "Bonjour Dana, nous nous sommes rencontrés il y a 5 ans à une conférence à "
+            "Lisbonne. Ce serait bien de rester en contact !",
+        ),
+        (
+            "invitation",
+            "Hola Dana, nos conocimos hace 6 años en una conferencia en Lisboa. ¡Sería genial"
+            " seguir en contacto!",
+        ),
+        (
+            "invitation",
+            "Olá Dana, nos conhecemos há 5 anos numa conferência em Lisboa. Seria ótimo "
+            "manter contato!",
+        ),
+        (
+            "invitation",
+            "Hi Dana, you probably don't remember me, but we were in the same Spark study "
+            "group years ago. Would be nice to reconnect!",
+        ),
+    ],
+    "bare_invite": [
+        ("invitation", "I'd like to add you to my professional network on LinkedIn."),
+        ("invitation", "Hello Dana, I hope you're doing well. I'd love to have you in my network."),
+        ("invitation", "👋"),
+        ("invitation", ""),
+        (
+            "invitation",
+            "Hi Dana, I'm expanding my professional circle and would be glad to connect.",
+        ),
+        ("invitation", "Let's connect!"),
+        ("invitation", "Hi Dana, I'd like to be part of your professional network."),
+        ("invitation", "Good morning Dana! Please add me to your network 🙏"),
+        ("invitation", "Dana, I'd be happy to connect with you."),
+        (
+            "invitation",
+            "Ich möchte Sie gerne zu meinem beruflichen Netzwerk auf LinkedIn hinzufügen.",
+        ),
+        ("invitation", "Je souhaiterais vous ajouter à mon réseau professionnel sur LinkedIn."),
+        ("invitation", "Me gustaría añadirte a mi red profesional de LinkedIn."),
+        ("invitation", "Gostaria de adicionar você à minha rede profissional no LinkedIn."),
+        (
+            "invitation",
+            "Hallo Dana, ich würde mich gerne mit Ihnen vernetzen. Bitte nehmen Sie meine "
+            "Anfrage an.",
+        ),
+        ("invitation", "Hallo Dana, bitte Anfrage annehmen, danke!"),
+        (
+            "invitation",
+            "Bonjour Dana, je serais ravi de me connecter avec vous. Merci d'accepter mon "
+            "invitation.",
+        ),
+        ("invitation", "Hola Dana, me encantaría conectar contigo. Por favor acepta mi solicitud."),
+        ("invitation", "Olá Dana, gostaria de me conectar com você. Por favor aceite meu convite."),
+    ],
+    "unclear": [
+        ("message", "👋"),
+        ("message", "Hi Dana, do you have a minute? I have a question."),
+        (
+            "inmail",
+            "Ciao Dana, ho visto il tuo profilo e vorrei parlarti di un progetto interessante"
+            " nel settore della logistica.",
+        ),
+        (
+            "message",
+            "Hallo Dana, ik zag je profiel en zou graag met je praten over een idee dat ik heb.",
+        ),
+        ("message", "Thanks for connecting, Dana! Have a great week."),
+        ("message", "Hi Dana, quick question for you, when you have a moment."),
+        (
+            "inmail",
+            "Hello Dana, I represent a group of professionals and we would like to discuss a "
+            "potential collaboration. Please advise a suitable time.",
+        ),
+        ("message", "Saw that you moved to a new team. Congratulations!"),
+        ("message", "Dana, can you call me back at the number I left? Thanks."),
+    ],
+}
+
+
+CASES = [(label, kind, text) for label, items in ASKS.items() for kind, text in items]
+
+
+@pytest.fixture(scope="module")
+def clf() -> Classifier:
+    return Classifier.load()
+
+
+@pytest.mark.parametrize(("label", "kind", "text"), CASES)
+def test_hand_written_ask_gets_its_label(clf: Classifier, label: str, kind: str, text: str) -> None:
+    result = clf.classify(text, kind)
+    assert result.label == label, explain(result)
+
+
+def test_every_pattern_id_fires_on_some_test_ask(clf: Classifier) -> None:
+    rows = [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines()]
+    tune, _ = split_corpus(rows)
+    items = [(t, k) for _, k, t in CASES] + [(r["text"], r["kind"]) for r in tune]
+    fired = {e.pattern for c in clf.classify_many(items) for e in c.evidence}
+    assert [p for p in clf.pattern_ids if p not in fired] == []
+
+
+def test_every_label_has_patterns_in_every_language(clf: Classifier) -> None:
+    have = {(p.label, p.lang) for p in clf.patterns}
+    missing = [(lab, lang) for lab in LABELS[:-1] for lang in LANGUAGES if (lab, lang) not in have]
+    assert missing == []
+
+
+def test_every_language_has_a_hand_written_ask_per_label(clf: Classifier) -> None:
+    seen = {(c.label, c.language) for c in clf.classify_many((t, k) for _, k, t in CASES)}
+    for lang in LANGUAGES:
+        assert {lab for lab, lg in seen if lg == lang} >= set(LABELS[:-1]), lang
+
+
+def test_pattern_ids_are_readable_and_stable(clf: Classifier) -> None:
+    assert len(set(clf.pattern_ids)) == len(clf.pattern_ids)
+    for pid in clf.pattern_ids:
+        label, _, family = pid.partition(".")
+        assert label in LABELS, pid
+        assert family, pid
+    assert "pitch.fifteen_minutes" in clf.pattern_ids
+
+
+@pytest.mark.parametrize(
+    ("text", "denied"),
+    [
+        (
+            "I'm not selling anything, I just loved your talk on backfills and have a question "
+            "about your retry design.",
+            "pitch",
+        ),
+        (
+            "Hi Dana, I'm not a recruiter. I read your post on CDC and have a question about "
+            "your Debezium setup. I can send you our config.",
+            "recruiter",
+        ),
+        (
+            "We're not looking for investors, we just want to compare notes on your Kafka "
+            "connector. I can share our benchmark numbers.",
+            "investor_ask",
+        ),
+        (
+            "No pitch deck, we're not raising. Priya suggested I reach out about your "
+            "partitioning talk.",
+            "investor_ask",
+        ),
+    ],
+)
+def test_denials_do_not_trigger_the_label_they_deny(
+    clf: Classifier, text: str, denied: str
+) -> None:
+    result = clf.classify(text, "message")
+    assert result.label != denied, explain(result)
+    negated = [e for e in result.evidence if e.negated]
+    assert negated
+    assert all(e.label == denied for e in negated)
+    assert denied not in result.scores
+
+
+def test_negated_evidence_is_listed_but_not_counted(clf: Classifier) -> None:
+    result = clf.classify("I'm not a recruiter, just an old colleague: we met at Brightline.")
+    assert result.label == "stale_reconnect"
+    assert [e.pattern for e in result.evidence if e.negated] == ["recruiter.recruiter"]
+
+
+@pytest.mark.parametrize("text", ["", "Hi", "👋", "Hi Dana 🙂", "Hello Dana!", "  \n "])
+def test_contentless_invitation_is_bare_but_contentless_message_unclear(
+    clf: Classifier, text: str
+) -> None:
+    assert clf.classify(text, "invitation").label == "bare_invite"
+    assert clf.classify(text, "message").label == "unclear"
+    assert clf.classify(text, "inmail").label == "unclear"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ciao Dana, ho visto il tuo profilo e vorrei parlarti di un'opportunità di lavoro "
+        "come data engineer a Milano.",
+        "Hallo Dana, ik zag je profiel en ik wil graag met je praten over een vacature als "
+        "data engineer.",
+        "Witaj Dana, widziałem twój profil i chciałbym porozmawiać o inwestycji w mój startup.",
+    ],
+)
+def test_language_without_patterns_is_unclear_never_guessed(clf: Classifier, text: str) -> None:
+    result = clf.classify(text, "inmail")
+    assert result.label == "unclear"
+    assert result.language is None
+    assert result.evidence == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Hi Dana, we met at the Portland meetup last year.", "en"),
+        ("Hallo Dana, wir haben uns auf der Konferenz kennengelernt.", "de"),
+        ("Bonjour Dana, nous nous sommes rencontrés à Lyon.", "fr"),
+        ("Hola Dana, nos conocimos en la conferencia de Madrid.", "es"),
+        ("Olá Dana, nos conhecemos na conferência de Lisboa.", "pt"),
+        ("Me gustaría añadirte a mi red profesional de LinkedIn.", "es"),
+    ],
+)
+def test_language_guess(text: str, lang: str) -> None:
+    assert guess_language(text) == lang
+
+
+def test_classify_many_matches_classify(clf: Classifier) -> None:
+    items = [(t, k) for _, k, t in CASES[::7]]
+    assert clf.classify_many(items) == [clf.classify(t, k) for t, k in items]
+
+
+def test_evidence_lists_winner_first_with_matched_words(clf: Classifier) -> None:
+    text = "Hi Dana, we met at StreamConf in 2019. Our platform is a game changer, book a demo!"
+    result = clf.classify(text, "invitation")
+    assert result.label == "pitch"
+    assert result.evidence[0].label == "pitch"
+    assert {e.text for e in result.evidence} >= {"game changer", "we met"}
+    assert result.scores["pitch"] >= 1
+    assert result.scores["stale_reconnect"] >= 1
+    assert "more protective" in result.why
+    assert set(result.winning_patterns) <= {e.pattern for e in result.evidence}
+
+
+def test_explain_names_label_patterns_words_and_how_to_tune(clf: Classifier) -> None:
+    result = clf.classify("Hi Dana, do you have 15 minutes of your time for a quick demo?")
+    text = explain(result)
+    assert text.startswith("label: pitch")
+    assert "pitch.fifteen_minutes" in text
+    assert "'15 minutes of your time'" in text
+    assert "scam > mlm > investor_ask" in text
+    assert '{"disable": "pitch.' in text
+
+
+def write(path: Path, lines: list[str]) -> Path:
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_user_file_adds_patterns(tmp_path: Path) -> None:
+    user = write(
+        tmp_path / "mine.jsonl",
+        [
+            "# my own families",
+            '{"id": "genuine.tidewater", "label": "genuine", "pattern": [{"LOWER": "tidewater"}],'
+            ' "weight": 1.5}',
+            '{"id": "scam.gold_bars", "label": "scam", "pattern": "gold bars", "lang": "en"}',
+        ],
+    )
+    clf = Classifier.load(user)
+    assert "genuine.tidewater" in clf.pattern_ids
+    result = clf.classify("Question about Tidewater partitions.", "message")
+    assert result.label == "genuine"
+    assert result.evidence[0].pattern == "genuine.tidewater"
+    assert result.evidence[0].weight == 1.5
+    assert clf.classify("Buy my gold bars today", "message").label == "scam"
+
+
+def test_user_file_disables_builtin_patterns(tmp_path: Path) -> None:
+    text = "Hi Dana, could I have 15 minutes of your time?"
+    assert Classifier.load().classify(text).label == "pitch"
+    user = write(tmp_path / "off.jsonl", ['{"disable": "pitch.fifteen_minutes"}'])
+    clf = Classifier.load(user)
+    assert "pitch.fifteen_minutes" not in clf.pattern_ids
+    assert clf.classify(text).label == "unclear"
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        (
+            '{"id": "pitch.x", "label": "pitch", "pattern": [{"LOWER": {"INN": ["a"]}}]}',
+            "invalid token pattern",
+        ),
+        (
+            '{"id": "pitch.x", "label": "pitch", "pattern": [{"LOWER": {"REGEX": "(("}}]}',
+            "invalid token pattern",
+        ),
+        ('{"id": "pitch.x", "label": "pitchy", "pattern": "demo"}', "unknown label"),
+        ('{"id": "nodot", "label": "pitch", "pattern": "demo"}', '"id"'),
+        ('{"id": "pitch.x", "label": "pitch", "pattern": "demo", "weight": -1}', "weight"),
+        ('{"id": "pitch.x", "label": "pitch", "pattern": "demo", "colour": 1}', "unknown key"),
+        ('{"id": "pitch.x", "label": "pitch", "pattern": "demo", "lang": "it"}', '"lang"'),
+        ('{"id": "pitch.x", "label": "pitch"', "not valid JSON"),
+        ('["pitch"]', "JSON object"),
+        ('{"disable": "pitch.no_such_family"}', "unknown pattern id"),
+    ],
+)
+def test_bad_pattern_file_names_file_and_line(tmp_path: Path, line: str, message: str) -> None:
+    good = '{"id": "pitch.ok", "label": "pitch", "pattern": "demo day"}'
+    user = write(tmp_path / "bad.jsonl", ["# comment", good, "", line])
+    with pytest.raises(ConfigError) as info:
+        Classifier.load(user)
+    assert f"{user}:4:" in str(info.value)
+    assert message in str(info.value)
+
+
+def test_same_id_with_other_weight_is_rejected(tmp_path: Path) -> None:
+    user = write(
+        tmp_path / "twice.jsonl",
+        [
+            '{"id": "pitch.mine", "label": "pitch", "pattern": "demo day"}',
+            '{"id": "pitch.mine", "label": "pitch", "pattern": "demo night", "weight": 2}',
+        ],
+    )
+    with pytest.raises(ConfigError, match=r"twice\.jsonl:2: .*twice\.jsonl:1"):
+        Classifier.load(user)
+
+
+def test_missing_user_file_is_a_config_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="no such pattern file"):
+        Classifier.load(tmp_path / "nope.jsonl")
+
+
+def test_importing_the_eval_command_does_not_import_spacy() -> None:
+    code = "import sys, responder.cli_eval, responder.classify; print('spacy' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
