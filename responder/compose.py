@@ -44,6 +44,7 @@ __all__ = [
     "draft_recipient",
     "header_text",
     "reply_subject",
+    "safe_address",
     "sample_notification",
     "valid_msg_id",
 ]
@@ -84,6 +85,7 @@ DRAFT_POLICY = _DraftPolicy(linesep="\r\n")
 
 # --- header values ----------------------------------------------------------------------
 
+_SPACES = re.compile(r"\s+")
 _ENCODED_WORD = re.compile(r"=\?[^?\s]*\?[^?\s]*\?[^?\s]*\?=")
 _DECODER = email.policy.default.header_factory
 
@@ -106,7 +108,9 @@ def header_text(value: str | None) -> str:
         if decoded == text:
             break
         text = decoded
-    return _ENCODED_WORD.sub(lambda m: m.group(0).replace("=?", "= ?"), text)
+    if _ENCODED_WORD.search(text):  # undecodable or nested too deep: defuse every opener
+        text = text.replace("=?", "= ?")
+    return text
 
 
 _REPLY_PREFIX = re.compile(
@@ -247,13 +251,44 @@ def _relay(reply_to: str | None, identity: Identity) -> str | None:
     return None
 
 
+_PLAIN_NAME = re.compile(r"[^\w .'-]+")
+
+
+def _round_trips(address: Address) -> bool:
+    """Whether ``address`` reads back unchanged after serialising it as a To header."""
+    probe = EmailMessage(policy=DRAFT_POLICY)
+    probe["To"] = address
+    back = BytesHeaderParser(policy=email.policy.default).parsebytes(probe.as_bytes())["To"]
+    found: tuple[Address, ...] = tuple(getattr(back, "addresses", ()))
+    return (
+        len(found) == 1
+        and found[0].addr_spec == address.addr_spec
+        and found[0].display_name == address.display_name
+    )
+
+
+def safe_address(display_name: str | None, addr_spec: str) -> Address:
+    """``addr_spec`` with the name, made safe; the name is simplified, then dropped, if the
+    ``email`` package would not read it back as the same single address.
+
+    Python 3.11.7 can drop the quotes of a long display name holding ``:`` and encoded-word
+    look-alikes when it folds the line, which turns the name into a group with another address.
+    """
+    name = header_text(display_name)
+    for candidate in (name, _SPACES.sub(" ", _PLAIN_NAME.sub(" ", name)).strip(), ""):
+        address = Address(display_name=candidate, addr_spec=addr_spec)
+        if _round_trips(address):
+            return address
+    raise ValueError(f"address cannot be written safely: {addr_spec!r}")
+
+
 def draft_recipient(n: Notification, identity: Identity) -> Address | None:
     """Where the draft goes: the relay if enabled, else an address in the ask, else nowhere."""
     address = _relay(n.reply_to, identity) if identity.reply_via_relay else None
     address = address or address_in_ask(n.ask_text, identity)
     if address is None:
         return None
-    return Address(display_name=header_text(full_name(n.sender_name)), addr_spec=address)
+    return safe_address(full_name(n.sender_name), address)
 
 
 # --- the draft --------------------------------------------------------------------------
@@ -289,13 +324,15 @@ def compose_draft(
         n, label, identity, to_address=recipient.addr_spec if recipient else ""
     )
     body = templates.render(label, variables)
+    if not body.strip():
+        raise ConfigError(f"the {label} template renders an empty draft")
     if recipient is None:
         body = _linkedin_lead(variables) + body
 
     msg = EmailMessage(policy=DRAFT_POLICY)
     when = now if now.tzinfo is not None else now.replace(tzinfo=UTC)
     msg["Date"] = format_datetime(when)
-    msg["From"] = Address(display_name=header_text(identity.from_name), addr_spec=from_address)
+    msg["From"] = safe_address(identity.from_name, from_address)
     if recipient is not None:
         msg["To"] = recipient
     msg["Subject"] = reply_subject(n.subject)
@@ -331,6 +368,11 @@ def _verify(msg: EmailMessage) -> None:
         raise ValueError("draft repeats a header that must appear once")
     if any(_HEADER_CONTROLS.search(str(v)) for v in parsed.values()):
         raise ValueError("draft has a control character in a header")
+    for name in ("From", "To"):
+        if msg[name] is not None:
+            ours = [a.addr_spec for a in msg[name].addresses]
+            if [a.addr_spec for a in parsed[name].addresses] != ours:
+                raise ValueError(f"draft {name} reads back as another address")
 
 
 def draft_as_text(msg: EmailMessage) -> str:

@@ -22,7 +22,7 @@ from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from responder.errors import ConfigError
-from responder.models import LABELS, Notification
+from responder.models import LABELS, Kind, Notification
 
 #: Labels that can have a draft; ``scam`` never does, whatever the settings say.
 DRAFTABLE_LABELS: tuple[str, ...] = tuple(label for label in LABELS if label != "scam")
@@ -193,7 +193,7 @@ def template_variables(
 
 # --- samples ----------------------------------------------------------------------------
 
-_SAMPLE_ASKS: dict[str, tuple[str, str]] = {
+_SAMPLE_ASKS: dict[str, tuple[Kind, str]] = {
     "genuine": (
         "inmail",
         "Hi, I read your write-up on replaying compacted topics after a schema change. "
@@ -254,7 +254,7 @@ def sample_notification(label: str) -> Notification:
         subject=subjects[kind],
         linkedin=True,
         authentic=True,
-        kind=kind,  # type: ignore[arg-type]
+        kind=kind,
         has_ask=bool(ask),
         ask_text=ask or None,
         sender_name="Ines Albrecht",

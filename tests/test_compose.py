@@ -12,6 +12,8 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from responder.compose import (
     DRAFT_HEADER,
@@ -686,3 +688,49 @@ def test_first_name_and_clean_url() -> None:
     assert clean_url("javascript:alert(1)") == ""
     assert clean_url("https://x.example/a b") == ""
     assert clean_url("https://x.example/\r\nBcc:") == ""
+
+
+_PIECES = [*'aé =?_:<>@"\\,;()[].\t\r\n\x00\x0b\x1b\x7f\x85\u2028', "=?utf-8?q?", "?="]
+_PIECES += ["=0D=0A", "Bcc: x@y", "=?utf-8?b?DQo=?=", "=?utf-8?q?hi=0D=0ABcc:_e@x?="]
+_HOSTILE = st.lists(st.sampled_from(_PIECES), max_size=20).map("".join)
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(subject=_HOSTILE, name=_HOSTILE, from_name=_HOSTILE)
+def test_no_text_from_mail_or_settings_can_add_a_header(
+    subject: str, name: str, from_name: str, templates: Templates
+) -> None:
+    """Whatever the subject and names hold, the draft has exactly the headers we wrote."""
+    n = invitation(subject=subject, sender_name=name, ask_text="mail me at ok@example.net")
+    msg = draft(n, templates, replace(DANA, from_name=from_name))
+    assert_no_injection(msg)
+    back = reparse(msg)
+    assert back["To"].addresses[0].addr_spec == "ok@example.net"
+    # The stdlib may fold an encoded-word look-alike onto a continuation line and keep the
+    # fold's space when re-reading it; the value itself is still our one subject.
+    assert back["Subject"].lstrip().startswith("Re: ")
+
+
+def test_a_template_that_renders_nothing_gives_no_draft(tmp_path: Path) -> None:
+    """An empty body is a template problem, not an empty draft."""
+    (tmp_path / "genuine.txt.j2").write_text("{# nothing #}\n")
+    with pytest.raises(ConfigError, match="empty draft"):
+        draft(invitation(), Templates.load(tmp_path))
+
+
+def test_a_display_name_cannot_turn_into_a_group_with_another_address(
+    templates: Templates,
+) -> None:
+    """Python 3.11.7 unquotes this long name when folding; the draft still goes to one person.
+
+    Found by the property test above: the stdlib re-read ``To`` as the group
+    ``aaa= … Bcc:`` holding ``_e@x?=``. safe_address simplifies the name instead.
+    """
+    name = "aaa=?utf-8?q?=?utf-8?q?=?utf-8?q?=?utf-8?q?=?utf-8?q?hi=0D=0ABcc:_e@x?="
+    msg = draft(invitation(sender_name=name, ask_text="mail me at ok@example.net"), templates)
+    assert_no_injection(msg)
+    to = reparse(msg)["To"].addresses
+    assert [a.addr_spec for a in to] == ["ok@example.net"]
+    assert ":" not in to[0].display_name
