@@ -30,6 +30,8 @@ LINKEDIN = "linkedin.com"
 #: Hosts a genuine notification links to (pages, images, short links).
 LINKEDIN_HOSTS = ("linkedin.com", "licdn.com", "lnkd.in")
 
+#: Characters of one Authentication-Results field that are read; real ones are under 2 KB.
+_MAX_FIELD = 8192
 _COMMENT = re.compile(r"\([^()]*\)")
 _QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
 _RESULT = re.compile(r"^\s*([A-Za-z0-9_.-]+)\s*=\s*([A-Za-z0-9_-]+)")
@@ -71,7 +73,7 @@ def _strip_comments(value: str) -> str:
 def parse_authentication_results(value: str) -> AuthResults | None:
     """Return the parsed field, or None when it has no authserv-id; tolerant of folding,
     comments, unknown methods and garbage between results."""
-    text = _strip_comments(" ".join(value.split()))
+    text = _strip_comments(" ".join(value[:_MAX_FIELD].split()))
     head, _, rest = text.partition(";")
     words = head.split()
     if not words:
@@ -195,7 +197,7 @@ def foreign_hosts(urls: Iterable[str], limit: int = 5) -> tuple[str, ...]:
 _URL_HOST = re.compile(r"https?://([^\s<>\"'()\[\]{}/?#\\]+)", re.I)
 # Links in markup: attribute values a click or an image load would follow (not xmlns or doctypes).
 _HTML_LINK_HOST = re.compile(
-    r"""(?<![Xx][Mm][Ll][Nn][Ss])=\s*["']?\s*https?://([^\s"'<>/?#\\]+)""", re.I
+    r"""(?<![Xx][Mm][Ll][Nn][Ss])=\s*(?:["']\s*)?https?://([^\s"'<>/?#\\]+)""", re.I
 )
 _ALLOWED_TYPES = ("multipart/alternative", "text/plain", "text/html")
 

@@ -85,7 +85,8 @@ _SENDERS: dict[str, frozenset[str]] = {
     "message": frozenset({"messages-noreply", "messaging-digest-noreply"}),
 }
 _TRACKING = re.compile(
-    r"trk=eml-([a-z0-9_]+)|lipi=urn(?::|%3a)li(?::|%3a)page(?::|%3a)email_([a-z0-9_]+)", re.I
+    r"trk=eml-([a-z0-9_]{1,80})|lipi=urn(?::|%3a)li(?::|%3a)page(?::|%3a)email_([a-z0-9_]{1,80})",
+    re.I,
 )
 _SYSTEM_LOCAL = re.compile(r"^(mailer-daemon|listserv|majordomo|owner-.*|.*-request)$", re.I)
 _LIST_HEADERS = frozenset(
@@ -136,7 +137,7 @@ _REPLY_HINT = re.compile(
     r"|replied on linkedin)$",
     re.I,
 )
-_THREAD = re.compile(r"https?://\S+/(?:messaging/thread|talent/inbox)/\S*", re.I)
+_THREAD_PATH = re.compile(r"/(?:messaging/thread|talent/inbox)/", re.I)
 _PROFILE_LINE = re.compile(
     r"^(?:view profile|voir le profil|profil anzeigen|ver perfil|visualizza profilo)\s*:\s*"
     r"(https?://\S+)",
@@ -421,11 +422,11 @@ def _last_paragraph(seg: list[str]) -> int | None:
 
 def _inmail(lines: list[str], name: str | None, html: str) -> Ask:
     """Read an InMail: the body between the thread link and the rule of dashes."""
-    link = _find(lines, _THREAD.search)
+    link = _find(lines, _thread_link)
     if link is None:
         return _card(lines, name, _REPLY_END)
-    found = _THREAD.search(lines[link])
-    thread = _clean_url(found.group(0)) if found else None
+    found = _thread_link(lines[link])
+    thread = _clean_url(found) if found else None
     body = lines[link + 1 : _end(lines, link + 1, _RULE)]
     while body and (not body[-1] or _REPLY_HINT.match(body[-1])):
         body.pop()
@@ -472,14 +473,28 @@ def _card(lines: list[str], name: str | None, end_re: re.Pattern[str]) -> Ask:
         return Ask()
     head = at + 1 if at + 1 < len(region) and region[at + 1] else None
     text = _join(region[(head or at) + 1 :])
-    thread = _THREAD.search(lines[end])
+    thread = _thread_link(lines[end])
     return Ask(
         text,
         name or region[at],
         region[head] if head else None,
         None,
-        _clean_url(thread.group(0)) if thread else None,
+        _clean_url(thread) if thread else None,
     )
+
+
+def _thread_link(line: str) -> str | None:
+    """Return the URL in ``line`` that leads to a messaging thread or Recruiter inbox."""
+    path = _THREAD_PATH.search(line)
+    if path is None:
+        return None
+    start = max(line.rfind("http://", 0, path.start()), line.rfind("https://", 0, path.start()))
+    if start < 0 or any(ch.isspace() for ch in line[start : path.start()]):
+        return None
+    end = path.end()
+    while end < len(line) and not line[end].isspace():
+        end += 1
+    return line[start:end]
 
 
 def _name_like(line: str) -> bool:

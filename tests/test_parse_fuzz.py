@@ -184,3 +184,41 @@ def test_many_header_fields_and_a_huge_header() -> None:
     raw = b"".join(b"X-Junk-%d: %s\r\n" % (i, b"y" * 100) for i in range(20000))
     raw += b"From: " + b"a" * 200_000 + b"@linkedin.com\r\n\r\nbody"
     assert isinstance(read_mail(raw, authserv_id="mx.example.org"), Notification)
+
+
+def _add_header(raw: bytes, line: bytes) -> bytes:
+    first, _, rest = raw.partition(b"\r\n")
+    return first + b"\r\n" + line + b"\r\n" + rest
+
+
+def _pathological() -> dict[str, bytes]:
+    """Inputs shaped to make a careless regex backtrack for ever."""
+    corpus = HERE / "corpus" / "eml"
+    inmail = (corpus / "08-inmail-recruiter.eml").read_bytes()
+    invite = (corpus / "01-invitation-genuine.eml").read_bytes()
+    message = (corpus / "13-message-full-text.eml").read_bytes()
+    return {
+        "url run": inmail.replace(b"I lead technical", b"http://" * 20000),
+        "a-r token": _add_header(
+            invite, b"Authentication-Results: mx.example.org; " + b"a" * 300000
+        ),
+        "markup spaces": invite.replace(
+            b"<body dir", b"<p x=" + b" " * 200000 + b">y</p><body dir"
+        ),
+        "encoded words": _add_header(invite, b"Subject: " + b"=?utf-8?q?a?= " * 20000),
+        "references": _add_header(invite, b"References: " + b"<a@b> " * 100000),
+        "display name": invite.replace(b"From: Oskar Lindqvist", b"From: " + b"via " * 100000),
+        "type params": invite.replace(b'charset="utf-8"', b"a=b; " * 50000),
+        "thread paths": message.replace(b"Hi Dana mam", b"https://a/" * 20000),
+        "tracking name": invite.replace(
+            b"X-LinkedIn-Template: email_m2m_invite_single_01\r\n", b""
+        ).replace(b"trk=3D", b"trk=3Deml-" + b"a" * 1000),
+    }
+
+
+def test_pathological_inputs_are_read() -> None:
+    for name, raw in _pathological().items():
+        got = read_mail(raw, authserv_id="mx.example.org")
+        assert isinstance(got, Notification), name
+        assert len(got.problem or "") < 200, name
+        assert len(got.subject) <= len(raw), name
