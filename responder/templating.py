@@ -244,7 +244,7 @@ def sample_notification(label: str) -> Notification:
     """A fictional, authentic-looking notification of ``label``, for ``preview`` and ``check``."""
     kind, ask = _SAMPLE_ASKS.get(label, _SAMPLE_ASKS["unclear"])
     subjects = {
-        "invitation": "Jordan, please add me to your LinkedIn network",
+        "invitation": "I want to connect",
         "inmail": "A question about your write-up",
         "message": "Ines just messaged you",
     }
