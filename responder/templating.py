@@ -113,12 +113,17 @@ _GREETING = re.compile(
 _DANGLING = frozenset(
     {"a", "an", "the", "of", "in", "on", "at", "to", "for", "with", "and", "or", "but", "by"}
     | {"from", "my", "your", "our", "their", "his", "her", "its", "i", "we", "you", "it"}
-    | {"is", "are", "was", "were", "be", "that", "this", "would"}
+    | {"is", "are", "was", "were", "be", "that", "this", "would", "could", "might", "can"}
+    | {"will", "should", "may", "must", "have", "has", "had", "about", "as", "into", "than"}
 )
 
 
+_SENTENCE_END = re.compile(r"[.!?…](?=\s+[\"“(¿¡]?[A-ZÀ-Þ])")
+
+
 def ask_quote(ask_text: str | None, limit: int = QUOTE_LIMIT) -> str:
-    """A short quote of the ask: greeting dropped, one line, cut on a word boundary with "…"."""
+    """A short quote of the ask: greeting dropped, one line; whole sentences if they fit in
+    ``limit`` and are not too short, else cut on a word boundary with "…"."""
     text = one_line(ask_text)
     stripped = _GREETING.sub("", text, count=1)
     if stripped:
@@ -128,6 +133,9 @@ def ask_quote(ask_text: str | None, limit: int = QUOTE_LIMIT) -> str:
     text = text[0].upper() + text[1:]
     if len(text) <= limit:
         return text
+    ends = [m.end() for m in _SENTENCE_END.finditer(text) if 0.4 * limit <= m.end() <= limit]
+    if ends:
+        return text[: ends[-1]]
     words = text[: limit + 1].split(" ")
     if len(words) > 1:
         words.pop()  # the last word may be cut; a single over-long word is cut as is

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import email
 import email.policy
+import json
 import os
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
@@ -238,6 +239,54 @@ def test_the_reader_s_notifications_give_the_same_drafts(key: str, templates: Te
     for name in names:
         identity = GOLDEN_CASES[name][1]
         check_golden(name, draft_as_text(draft(n, templates, identity, label)))
+
+
+#: golden name -> (corpus file, label, identity): the other labels, read by the real reader.
+READER_GOLDEN_CASES: dict[str, tuple[str, str, Identity]] = {
+    "03-invitation-recruiter": ("03-invitation-recruiter", "recruiter", DANA),
+    "06-invitation-default-note": ("06-invitation-default-note", "bare_invite", DANA),
+    "07-invitation-reminder": ("07-invitation-reminder", "pitch", DANA),
+    "11-inmail-base64-text-relay": (
+        "11-inmail-base64-text",
+        "investor_ask",
+        replace(DANA, reply_via_relay=True),
+    ),
+    "12-message-preview-only": ("12-message-preview-only", "unclear", DANA),
+    "31-invitation-zero-width": ("31-invitation-zero-width", "genuine", DANA),
+    "33-invitation-malformed-boundary": (
+        "33-invitation-malformed-boundary",
+        "contact_harvest",
+        DANA,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(READER_GOLDEN_CASES))
+def test_every_other_default_template_renders_corpus_mail_as_the_golden_file(
+    name: str, templates: Templates
+) -> None:
+    """Corpus mail of each remaining label, through the reader, gives the golden draft."""
+    from responder.parse import read_mail
+
+    stem, label, identity = READER_GOLDEN_CASES[name]
+    n = read_mail((EML / f"{stem}.eml").read_bytes(), authserv_id="mx.example.org")
+    assert n.problem is None
+    check_golden(name, draft_as_text(draft(n, templates, identity, label)))
+
+
+def test_the_mlm_template_renders_a_corpus_ask_as_the_golden_file(templates: Templates) -> None:
+    """No corpus mail is mlm, so the ask comes from asks.jsonl (dev-0008)."""
+    rows = (EML.parent / "asks.jsonl").read_text(encoding="utf-8").splitlines()
+    row = next(json.loads(r) for r in rows if json.loads(r)["id"] == "dev-0008")
+    assert row["label"] == "mlm"
+    n = invitation(
+        message_id="<dev-0008@corpus.example.org>",
+        ask_text=row["text"],
+        sender_name="Tessa Wynn",
+        headline=None,
+        profile_url="https://www.linkedin.com/comm/in/tessa-wynn",
+    )
+    check_golden("dev-0008-mlm", draft_as_text(draft(n, templates, DANA, "mlm")))
 
 
 # --- threading and identity -------------------------------------------------------------
@@ -668,10 +717,28 @@ def test_scam_is_never_drafted_and_a_call_needs_a_number(templates: Templates) -
             "word word word word word word…",
         ),
         ("x" * 150, "X" + "x" * 99 + "…"),
+        (
+            "Hi Dana, we were on the same floor at Brightline Freight back in 2017. Came across "
+            "your profile today, would be nice to stay in touch!",
+            "We were on the same floor at Brightline Freight back in 2017.",
+        ),
+        (
+            "I'm the co-founder. We help regional carriers price empty backhaul miles, and we "
+            "are raising now.",
+            "I'm the co-founder. We help regional carriers price empty backhaul miles, and we "
+            "are raising now.",
+        ),
+        (
+            "I'm the co-founder. We help regional carriers price empty backhaul miles, and we "
+            "are raising a seed round now.",
+            "I'm the co-founder. We help regional carriers price empty backhaul miles, and we "
+            "are raising a seed…",
+        ),
     ],
 )
 def test_ask_quote(text: str | None, quote: str) -> None:
-    """A short quote: greeting dropped, one line, cut at a word with "…" and no dangling word."""
+    """A short quote: greeting dropped, one line; whole sentences when they fit, else cut at a
+    word with "…" and no dangling word."""
     result = ask_quote(text)
     assert result == quote
     assert len(result) <= 101
