@@ -196,15 +196,8 @@ def _read(raw: bytes, authserv_id: str | None, require_auth: bool) -> Notificati
     body = read_body(msg)
     linkedin = auth.presents_as_linkedin(msg, sender)
     problem = sender.problem or ("oversized: only the first MiB was read" if oversized else None)
-    base = Notification(
-        message_id=message_id(first_header(msg, "Message-ID")),
-        subject=first_header(msg, "Subject"),
-        date=parse_date(first_header(msg, "Date")),
-        references=reference_ids(
-            first_header(msg, "References") or first_header(msg, "In-Reply-To")
-        ),
-        loop_reason=_loop_reason(msg, sender, body, linkedin),
-        problem=problem,
+    base = replace(
+        _threading(msg), loop_reason=_loop_reason(msg, sender, body, linkedin), problem=problem
     )
     if not linkedin:
         return base
@@ -232,6 +225,18 @@ def _read(raw: bytes, authserv_id: str | None, require_auth: bool) -> Notificati
         thread_url=ask.thread_url,
         reply_to=_reply_to(msg),
         problem=problem or template_problem,
+    )
+
+
+def _threading(msg: Message) -> Notification:
+    """Return a Notification with only the threading fields: id, subject, date, references
+    (those of References, else of In-Reply-To)."""
+    parents = first_header(msg, "References") or first_header(msg, "In-Reply-To")
+    return Notification(
+        message_id=message_id(first_header(msg, "Message-ID")),
+        subject=first_header(msg, "Subject"),
+        date=parse_date(first_header(msg, "Date")),
+        references=reference_ids(parents),
     )
 
 
