@@ -22,6 +22,7 @@ from email.message import EmailMessage
 from responder.config import Settings
 from responder.decide import Policy, decide, needs_classification
 from responder.errors import ResponderError, TransientMailboxError
+from responder.feedback import Feedback
 from responder.mailstore import (
     KEYWORD_DRAFTED,
     KEYWORD_FILED,
@@ -147,6 +148,7 @@ class Pass:
     _drafts: str | None = None
     _ignore: str | None = None
     _draft_ids: set[str] | None = None
+    _feedback: Feedback | None = None
 
     def run(self) -> PassResult:
         """Handle every new message of the source folder; return what happened.
@@ -161,6 +163,8 @@ class Pass:
         folder = settings.source_folder
         mark = None if self.since is not None else self.state.watermark(folder)
         window = self.since or (started - timedelta(days=settings.since_days))
+        if not self.dry_run:
+            self._collect_feedback(started)
         scan = self.store.scan(folder, mark, window)
         reports: list[MessageReport] = []
         errors = 0
@@ -204,7 +208,30 @@ class Pass:
         )
         if not self.dry_run:
             self.state.record_pass(summary)
+        if self._feedback is not None:
+            self._feedback.close()
+            self._feedback = None
         return PassResult(summary, reports)
+
+    # -- the user's review (responder.feedback) -------------------------------------------
+
+    def _fb(self) -> Feedback:
+        if self._feedback is None:
+            self._feedback = Feedback.open(self.state.path, self.state.account,
+                                           self.engine.settings)
+        return self._feedback
+
+    def _collect_feedback(self, now: datetime) -> None:
+        """Record what the user did with earlier drafts and filings; never stops the pass."""
+        try:
+            self._fb().collect(self.store, now, self._drafts_folder)
+        except TransientMailboxError:
+            raise
+        except Exception as exc:
+            problem = f"{type(exc).__name__}: {exc}"
+            log.error("feedback not collected: %s", problem,
+                      exc_info=not isinstance(exc, ResponderError))
+            self.state.record_error("feedback", problem)
 
     # -- choosing what to read ------------------------------------------------------------
 
@@ -245,7 +272,9 @@ class Pass:
             if c is not None and person is not None and self.engine.policy.reply_once_days:
                 since = self.now() - timedelta(days=self.engine.policy.reply_once_days)
                 recent = self.state.drafted_to_person_since(person, since)
-            d = decide(n, c, self.engine.policy, drafted_to_person_recently=recent)
+            override = self._fb().override_for(person) if c is not None else None
+            d = decide(n, c, self.engine.policy, drafted_to_person_recently=recent,
+                       override=override)
             return self._act(info, uidvalidity, n, d, person)
         except TransientMailboxError:
             raise
@@ -294,6 +323,7 @@ class Pass:
                 at=self.now(),
             )
         )
+        self._fb().note(row, n, raw_draft)
         if d.action == "draft" and draft_id is not None:
             drafts = self._drafts_folder()
             if draft_id not in self._existing_drafts(drafts):
