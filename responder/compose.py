@@ -114,7 +114,7 @@ def header_text(value: str | None) -> str:
 
 
 _REPLY_PREFIX = re.compile(
-    r"^(?:\s*(?:re|aw|sv|vs|fw|fwd|wg|antw|antwort|odp|rif|ref|réf|res|enc)"
+    r"^(?:\s*(?:re|aw|sv|vs|fw|fwd|wg|antw|antwort|odp|rif|res|enc)"
     r"\s*(?:\[\d+\]|\(\d+\))?\s*[:：]\s*)+",
     re.IGNORECASE,
 )

@@ -416,6 +416,8 @@ def test_a_naive_clock_is_read_as_utc_and_an_offset_is_kept(templates: Templates
         ("Fwd: Re: Speaking invitation", "Re: Speaking invitation"),
         ("Re[2]: SV: Fw: hello", "Re: hello"),
         ("Reunion in Porto", "Re: Reunion in Porto"),
+        ("Ref: your application", "Re: Ref: your application"),
+        ("AW: WG: Antw: Vortrag", "Re: Vortrag"),
         ("=?utf-8?b?w4TDlsOc?= sadasd", "Re: ÄÖÜ sadasd"),
         ("", "Re: Your message on LinkedIn"),
         ("Re:   ", "Re: Your message on LinkedIn"),
