@@ -391,3 +391,19 @@ def test_identity_from_env() -> None:
     assert mine.skype == ""
     assert dict(mine.extra) == {"calendar_link": "https://cal.example.org/x"}
     assert mine.reply_via_relay
+
+
+def test_preview_reads_the_env_file_under_the_real_environment(tmp_path: Path) -> None:
+    """--env supplies settings; a variable set in the real environment wins over the file."""
+    env_file = tmp_path / "responder.env"
+    env_file.write_text(
+        "RESPONDER_FROM_NAME=Zoë Example\nRESPONDER_PHONE=+44 20 7946 0000\n"
+        "RESPONDER_TEMPLATE_CALENDAR_LINK=https://cal.example.org/zoe\n",
+        encoding="utf-8",
+    )
+    env: dict[str, str | None] = {**PREVIEW_ENV, "RESPONDER_FROM_NAME": None}
+    result = CliRunner().invoke(cli, ["--env", str(env_file), "preview", "genuine"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "From: Zoë Example <guenther@example.net>" in result.output
+    assert "by phone on +49 30 5550 1234." in result.output
+    assert "here: https://cal.example.org/zoe" in result.output
