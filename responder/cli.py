@@ -22,6 +22,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "eval": ("responder.cli_eval", "eval_command"),
     "preview": ("responder.cli_templates", "preview_command"),
     "templates": ("responder.cli_templates", "templates_group"),
+    "report": ("responder.cli_report", "report_command"),
+    "overrides": ("responder.cli_report", "overrides_command"),
 }
 
 #: one-line help shown by ``responder --help`` without importing the command's module.
@@ -34,6 +36,8 @@ SHORT_HELP: dict[str, str] = {
     "eval": "Score the classifier on labelled asks (JSON Lines with text and label).",
     "preview": "Print the complete draft a pass would create for a label.",
     "templates": "Copy the default reply templates out for editing.",
+    "report": "Is responder doing what you would do? Agreement per label, suggested tuning.",
+    "overrides": "List or remove the per-person overrides learned from your review.",
 }
 
 
