@@ -1,6 +1,6 @@
 """Label one LinkedIn ask with spaCy rules loaded from JSON Lines pattern files.
 
-The pipeline is ``spacy.blank("en")`` with the lookup lemmatizer and one ``span_ruler``,
+The pipeline is ``spacy.blank("en")`` with the lookup lemmatizer and one rule component,
 built once by :meth:`Classifier.load`. Every pattern carries a label and a readable id;
 a label's score is the sum of the weights of its distinct, non-negated patterns. A label
 *fits* when its score reaches :data:`DECISIVE`; the most protective fitting label wins
@@ -21,7 +21,7 @@ from responder.models import LABELS, Classification, Evidence
 
 if TYPE_CHECKING:
     from spacy.language import Language
-    from spacy.tokens import Doc, Span
+    from spacy.tokens import Doc
 
 #: Where the built-in pattern files live (one file per label, every language in it).
 PATTERN_DIR = Path(__file__).parent / "patterns"
@@ -29,7 +29,9 @@ PATTERN_DIR = Path(__file__).parent / "patterns"
 DECISIVE = 1.0
 #: Languages with patterns; an ask recognisably in another language is ``unclear``.
 LANGUAGES = ("en", "de", "fr", "es", "pt")
+#: Where the rule component puts its matches (``doc.user_data[SPANS_KEY]``).
 SPANS_KEY = "asks"
+RULES_FACTORY = "responder_ask_rules"
 
 _KEYS = {"id", "label", "pattern", "weight", "lang", "negatable"}
 _ID_RE = re.compile(r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)+$")
@@ -210,8 +212,8 @@ def guess_language(text: str) -> str | None:
     words = [w.lower() for w in _WORD_RE.findall(text)]
     if not words:
         return None
-    hits = {lang: sum(w in stop for w in words) for lang, stop in _STOPWORDS.items()}
-    own = {lang: sum(w in _OWN_WORDS[lang] for w in words) for lang in LANGUAGES}
+    hits = {lang: len([w for w in words if w in stop]) for lang, stop in _STOPWORDS.items()}
+    own = {lang: len([w for w in words if w in _OWN_WORDS[lang]]) for lang in LANGUAGES}
     other = max(LANGUAGES[1:], key=lambda lang: (own[lang], hits[lang]))
     if hits[other] >= 2 and own[other] > own["en"] and hits[other] >= 0.2 * len(words):
         return other
@@ -231,7 +233,10 @@ def _contentless(text: str) -> bool:
 
 def _lower(text: str) -> str:
     """Lower-case without changing any character offsets (so matches map back to ``text``)."""
-    return "".join(c if len(low := c.lower()) != 1 else low for c in text)
+    low = text.lower()
+    if len(low) == len(text):
+        return low
+    return "".join(c if len(cl := c.lower()) != 1 else cl for c in text)
 
 
 class Classifier:
@@ -252,8 +257,8 @@ class Classifier:
         Raises :class:`ConfigError` naming ``file:line`` for any bad pattern.
         """
         import spacy
-        from spacy.errors import MatchPatternError
-        from spacy.matcher import Matcher
+        from spacy.language import Language
+        from spacy.schemas import validate_token_pattern
 
         patterns = _merge(builtin_pattern_files(), user_patterns)
         nlp = spacy.blank("en")
@@ -262,25 +267,14 @@ class Classifier:
             nlp.initialize()  # loads the lookup table before phrase patterns are lemmatized
         except (OSError, ValueError) as exc:
             raise ConfigError(f"spaCy lookup tables unavailable: {exc}") from exc
-        checker = Matcher(nlp.vocab, validate=True)
-        for p in patterns:
-            if isinstance(p.pattern, list):
-                try:
-                    checker.add(p.id, [p.pattern])
-                except (MatchPatternError, ValueError, TypeError, KeyError, re.error) as exc:
-                    raise _fail(p.where, f"invalid token pattern for {p.id!r}: {exc}") from exc
-        ruler = nlp.add_pipe(
-            "span_ruler",
-            config={
-                "spans_key": SPANS_KEY,
-                "phrase_matcher_attr": "LOWER",
-                "validate": False,  # every token pattern was validated line by line above
-                "overwrite": True,
-            },
-        )
-        ruler.add_patterns(  # type: ignore[attr-defined]
-            [{"label": p.label, "id": p.id, "pattern": p.pattern} for p in patterns]
-        )
+        for p in patterns:  # spaCy's own schema check, the one Matcher(validate=True) runs
+            errors = validate_token_pattern(p.pattern) if isinstance(p.pattern, list) else []
+            if errors:
+                raise _fail(p.where, f"invalid token pattern for {p.id!r}: {'; '.join(errors)}")
+        if not Language.has_factory(RULES_FACTORY):
+            Language.factory(RULES_FACTORY, func=_make_rules)
+        rules = nlp.add_pipe(RULES_FACTORY)
+        rules.add(patterns)  # type: ignore[attr-defined]
         return cls(nlp, patterns)
 
     def classify(self, text: str, kind: str | None = None) -> Classification:
@@ -324,22 +318,239 @@ class Classifier:
         """Distinct patterns that fired: English ones always, others only in their language
         (or any language when the text is too short to tell)."""
         found: dict[str, Evidence] = {}
-        for span in sorted(doc.spans[SPANS_KEY], key=lambda s: (s.start, -s.end)):
-            p = self._by_id[span.id_]
+        matches: list[Match] = doc.user_data.get(SPANS_KEY, [])
+        for start, end, pid in sorted(matches, key=lambda m: (m[0], -m[1])):
+            p = self._by_id[pid]
             if lang is not None and p.lang not in ("en", lang):
                 continue
-            negated = p.negatable and _negated(doc, span)
+            negated = p.negatable and _negated(doc, start)
             seen = found.get(p.id)
             if seen is not None and (seen.negated <= negated):
                 continue
-            words = text[span.start_char : span.end_char]
+            first, last = doc[start], doc[end - 1]
+            words = text[first.idx : last.idx + len(last)]
             found[p.id] = Evidence(p.id, p.label, words, p.weight, negated)
         return list(found.values())
 
 
-def _negated(doc: Doc, span: Span) -> bool:
-    """A negator in the few words before the match, within the same clause."""
-    for i in range(span.start - 1, max(span.start - 1 - _NEGATION_WINDOW, -1), -1):
+@dataclass(frozen=True, slots=True)
+class _Elem:
+    """One token of a compiled pattern: what it tests, and whether it may be absent."""
+
+    attr: int  # _LEMMA or _LOWER (a column of _Tokens.rows), _NUM, or _ANY
+    values: frozenset[int] = frozenset()  # string hashes
+    regex: re.Pattern[str] | None = None
+    flag: bool = True
+    optional: bool = False
+    gap: int = 0  # "{0,N}": up to N tokens of anything
+
+
+_LEMMA, _LOWER, _NUM, _ANY = 0, 1, 2, 3
+_ATTRS = {"LEMMA": _LEMMA, "LOWER": _LOWER, "ORTH": _LOWER, "TEXT": _LOWER}
+_GAP_RE = re.compile(r"\{0?,(\d+)\}")
+#: Words too frequent to index a pattern by (a pattern is looked up by its rarest token).
+_COMMON = _STOPWORDS["en"] | _words("be have do 's 'm 're 'd 've n't not - . , ! ?")
+
+
+def _compile_token(spec: dict[str, Any], strings: Any) -> _Elem | None:
+    """A spaCy token pattern as an _Elem, or None when it needs the full Matcher."""
+    spec = dict(spec)
+    op = spec.pop("OP", None)
+    if not spec:
+        if op is None:
+            return _Elem(_ANY)
+        if op == "?":
+            return _Elem(_ANY, optional=True)
+        gap = _GAP_RE.fullmatch(op) if isinstance(op, str) else None
+        return _Elem(_ANY, gap=int(gap.group(1))) if gap else None
+    if op not in (None, "?") or len(spec) != 1:
+        return None
+    ((key, value),) = spec.items()
+    optional = op == "?"
+    if key == "LIKE_NUM" and isinstance(value, bool):
+        return _Elem(_NUM, flag=value, optional=optional)
+    attr = _ATTRS.get(key)
+    if attr is None:
+        return None
+    if isinstance(value, str):
+        words = [value]
+    elif isinstance(value, dict) and list(value) == ["IN"] and isinstance(value["IN"], list):
+        words = [str(v) for v in value["IN"]]
+    elif isinstance(value, dict) and list(value) == ["REGEX"] and isinstance(value["REGEX"], str):
+        return _Elem(attr, regex=re.compile(value["REGEX"]), optional=optional)
+    else:
+        return None
+    hashes = frozenset(strings.add(w.lower()) for w in words)
+    return _Elem(attr, hashes, optional=optional)
+
+
+def _anchor(elems: tuple[_Elem, ...], strings: Any) -> int | None:
+    """Index of the rarest required token: where the pattern is looked up from."""
+    best, best_cost = None, float("inf")
+    for k, e in enumerate(elems):
+        if e.optional or e.gap or e.attr == _ANY:
+            continue
+        if e.attr == _NUM:
+            cost = 500.0
+        elif e.regex is not None:
+            cost = 100.0
+        else:
+            cost = float(sum(50 if strings[v] in _COMMON else 1 for v in e.values))
+        if cost < best_cost:
+            best, best_cost = k, cost
+    return best
+
+
+class _Tokens:
+    """The per-token values a match looks at, read from the doc in one array."""
+
+    __slots__ = ("n", "rows", "strings")
+
+    def __init__(self, doc: Doc, columns: list[int | str], strings: Any) -> None:
+        self.rows: list[list[int]] = doc.to_array(columns).tolist() if len(doc) else []
+        self.n = len(self.rows)
+        self.strings = strings
+
+    def test(self, e: _Elem, i: int) -> bool:
+        if e.attr == _ANY:
+            return True
+        row = self.rows[i]
+        if e.attr == _NUM:
+            return bool(row[_NUM]) == e.flag
+        if e.regex is None:
+            return row[e.attr] in e.values
+        return e.regex.search(self.strings[row[e.attr]]) is not None
+
+    def match(self, elems: tuple[_Elem, ...], k: int, i: int) -> int | None:
+        """End of a match of ``elems[k:]`` starting at token ``i``, or None."""
+        if k == len(elems):
+            return i
+        e = elems[k]
+        if e.gap:
+            for j in range(i, min(i + e.gap, self.n) + 1):
+                end = self.match(elems, k + 1, j)
+                if end is not None:
+                    return end
+            return None
+        if i < self.n and self.test(e, i):
+            end = self.match(elems, k + 1, i + 1)
+            if end is not None:
+                return end
+        return self.match(elems, k + 1, i) if e.optional else None
+
+
+#: One match: (first token, end token, pattern id) in ``doc.user_data[SPANS_KEY]``.
+Match = tuple[int, int, str]
+
+
+class AskRules:
+    """The rule component: finds every pattern in a doc.
+
+    Patterns keep spaCy's format. Each one that uses LEMMA/LOWER/ORTH/TEXT (exact, IN or
+    REGEX), LIKE_NUM, ``?`` and ``{0,N}`` wildcards is indexed by its rarest token, so a doc
+    costs a dictionary lookup per token; any other pattern runs in a spaCy ``Matcher``.
+    Text is lower-cased before matching, so matching is case-insensitive. Matches go to
+    ``doc.user_data[SPANS_KEY]`` as (start, end, pattern id).
+    """
+
+    def __init__(self, nlp: Language) -> None:
+        from spacy.attrs import LEMMA, LIKE_NUM, LOWER
+        from spacy.matcher import Matcher
+
+        self._nlp = nlp
+        self._strings = nlp.vocab.strings
+        self._columns: list[int | str] = [LEMMA, LOWER, LIKE_NUM]
+        self._patterns: list[tuple[Pattern, tuple[_Elem, ...], int, int]] = []
+        self._by: dict[int, list[int]] = {}
+        self._by_lemma: dict[int, list[int]] = {}
+        self._scan: list[tuple[int, _Elem]] = []  # regex and number anchors
+        self._everywhere: tuple[int, ...] = ()
+        self._fallback = Matcher(nlp.vocab)
+        self._fallback_patterns: dict[str, Pattern] = {}
+        self._cache: dict[tuple[int, int, int], tuple[int, ...]] = {}
+
+    def add(self, patterns: list[Pattern]) -> None:
+        """Compile and index patterns; a bad one raises ConfigError naming its file:line."""
+        from spacy.errors import MatchPatternError
+
+        for p in patterns:
+            try:
+                self._add(p)
+            except (MatchPatternError, ValueError, TypeError, KeyError, re.error) as exc:
+                raise _fail(p.where, f"invalid token pattern for {p.id!r}: {exc}") from exc
+        self._cache.clear()
+
+    def _add(self, p: Pattern) -> None:
+        if isinstance(p.pattern, str):
+            toks = self._nlp.make_doc(p.pattern.lower())
+            elems: tuple[_Elem | None, ...] = tuple(
+                _Elem(_LOWER, frozenset([t.lower])) for t in toks
+            )
+        else:
+            elems = tuple(_compile_token(spec, self._strings) for spec in p.pattern)
+        if any(e is None for e in elems):
+            key = str(len(self._fallback_patterns))
+            self._fallback.add(key, [p.pattern])  # type: ignore[list-item]
+            self._fallback_patterns[key] = p
+            return
+        self._index(p, tuple(e for e in elems if e is not None))
+
+    def _index(self, p: Pattern, elems: tuple[_Elem, ...]) -> None:
+        anchor = _anchor(elems, self._strings)
+        prefix = elems[: anchor or 0]
+        min_pre = sum(1 for e in prefix if not e.optional and not e.gap)
+        max_pre = sum(e.gap or 1 for e in prefix)
+        idx = len(self._patterns)
+        self._patterns.append((p, elems, min_pre, max_pre))
+        if anchor is None:
+            self._everywhere += (idx,)
+            return
+        e = elems[anchor]
+        if e.regex is not None or e.attr == _NUM:
+            self._scan.append((idx, e))
+            return
+        index = self._by_lemma if e.attr == _LEMMA else self._by
+        for value in e.values:
+            index.setdefault(value, []).append(idx)
+
+    def _candidates(self, toks: _Tokens, i: int) -> tuple[int, ...]:
+        row = toks.rows[i]
+        key = (row[_LOWER], row[_LEMMA], row[_NUM])
+        found = self._cache.get(key)
+        if found is None:
+            hits = self._by.get(key[0], []) + self._by_lemma.get(key[1], [])
+            hits += [idx for idx, e in self._scan if toks.test(e, i)]
+            found = tuple(sorted(set(hits))) + self._everywhere
+            if len(self._cache) > 200_000:
+                self._cache.clear()
+            self._cache[key] = found
+        return found
+
+    def __call__(self, doc: Doc) -> Doc:
+        toks = _Tokens(doc, self._columns, self._strings)
+        found: list[Match] = []
+        for i in range(toks.n):
+            for idx in self._candidates(toks, i):
+                p, elems, min_pre, max_pre = self._patterns[idx]
+                for start in range(i - min_pre, max(i - max_pre, 0) - 1, -1):
+                    end = toks.match(elems, 0, start)
+                    if end is not None and start <= i < end:
+                        found.append((start, end, p.id))
+                        break
+        if self._fallback_patterns:
+            for key, start, end in self._fallback(doc):
+                found.append((start, end, self._fallback_patterns[self._strings[key]].id))
+        doc.user_data[SPANS_KEY] = found
+        return doc
+
+
+def _make_rules(nlp: Language, name: str) -> AskRules:
+    return AskRules(nlp)
+
+
+def _negated(doc: Doc, start: int) -> bool:
+    """A negator in the few words before a match, within the same clause."""
+    for i in range(start - 1, max(start - 1 - _NEGATION_WINDOW, -1), -1):
         word = doc[i].lower_
         if word in _CLAUSE_END:
             return False
