@@ -11,19 +11,17 @@ import contextlib
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from email.message import Message
-from email.utils import getaddresses
 from urllib.parse import urlsplit
 
 from responder.mailtext import (
     MailBody,
     address_domain,
-    first_header,
-    header_text,
     header_values,
-    one_line,
+    mailboxes,
     parse_address,
+    raw_values,
 )
 
 LINKEDIN = "linkedin.com"
@@ -215,20 +213,16 @@ class Sender:
 def read_from(msg: Message) -> Sender:
     """Return the single From mailbox; a missing or doubled From field, or one holding other
     than one address, comes back with ``problem`` set (malformed)."""
-    values = header_values(msg, "From")
+    values = raw_values(msg, "From")
+    pairs = mailboxes(values[0]) if values else []
+    name, address = pairs[0] if pairs else ("", "")
+    sender = Sender(name, address, address_domain(address))
     if len(values) != 1:
         problem = "malformed: no From field" if not values else "malformed: two From fields"
-        name, address = parse_address(values[0]) if values else ("", "")
-        return Sender(name, address, address_domain(address), problem)
-    try:
-        pairs = [(n, a) for n, a in getaddresses([values[0]]) if n or a]
-    except Exception:  # the stdlib address parser on garbage
-        pairs = []
-    if len(pairs) != 1 or "@" not in pairs[0][1]:
-        name, address = parse_address(values[0])
-        return Sender(name, address, address_domain(address), "malformed: From is not one address")
-    address = pairs[0][1].strip().lower()
-    return Sender(one_line(header_text(pairs[0][0])), address, address_domain(address))
+        return replace(sender, problem=problem)
+    if len(pairs) != 1 or "@" not in address:
+        return replace(sender, problem="malformed: From is not one address")
+    return sender
 
 
 def presents_as_linkedin(msg: Message, sender: Sender) -> bool:
@@ -238,7 +232,9 @@ def presents_as_linkedin(msg: Message, sender: Sender) -> bool:
         return True
     if any(looks_like_linkedin(text) for text in (sender.name, sender.domain) if text):
         return True
-    return is_linkedin_domain(address_domain(parse_address(first_header(msg, "Sender"))[1]))
+    return is_linkedin_domain(
+        address_domain(parse_address(" ".join(raw_values(msg, "Sender")[:1]))[1])
+    )
 
 
 def suspicions(

@@ -124,12 +124,23 @@ def header_text(value: object) -> str:
 
 _ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
 _MSG_ID = re.compile(rf"<?({_ATEXT}@(?:{_ATEXT}|\[[^\[\]\\\s]*\]))>?")
+# The common case, one mailbox: "Quoted Name" <a@b>, Plain Name <a@b>, or <a@b>.
+_ONE_MAILBOX = re.compile(
+    r'\s*(?:"((?:[^"\\\r\n]|\\.){0,200})"|([^"<>,;:@\\\r\n]{0,200}?))\s*'
+    r"<([^<>@\s,;:\\\"]{1,200}@[^<>@\s,;:\\\"]{1,200})>\s*"
+)
 _ID_IN_LIST = re.compile(r"<[^<>\s]{1,250}>")
 
 
 def header_values(msg: Message, name: str) -> list[str]:
     """Return every value of header ``name``, topmost first, decoded (folding kept)."""
     return [header_text(v) for v in _header_index(msg).get(name.lower(), ())]
+
+
+def raw_values(msg: Message, name: str) -> list[str]:
+    """Return every value of header ``name``, topmost first, 8-bit text repaired but encoded
+    words left alone (for address parsing, which must split before decoding)."""
+    return [_repair(v) for v in _header_index(msg).get(name.lower(), ())]
 
 
 def _header_index(msg: Message) -> dict[str, list[str]]:
@@ -174,17 +185,27 @@ def parse_date(value: str) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def parse_address(value: str) -> tuple[str, str]:
-    """Return (display name, lower-cased address) of the first mailbox in ``value``."""
+def mailboxes(value: str) -> list[tuple[str, str]]:
+    """Return the (display name, lower-cased address) pairs of a raw address header value;
+    names are RFC 2047 decoded after splitting."""
     if not value.strip():
-        return "", ""
-    try:
-        pairs = [(n, a) for n, a in getaddresses([value]) if n or a]
-    except Exception:  # the stdlib address parser on garbage
-        return "", ""
-    if not pairs:
-        return "", ""
-    return one_line(header_text(pairs[0][0])), pairs[0][1].strip().lower()
+        return []
+    simple = _ONE_MAILBOX.fullmatch(value)
+    if simple:
+        name = simple.group(1) or simple.group(2) or ""
+        pairs = [(name.replace('\\"', '"'), simple.group(3))]
+    else:
+        try:
+            pairs = [(n, a) for n, a in getaddresses([value]) if n or a]
+        except Exception:  # the stdlib address parser on garbage
+            return []
+    return [(one_line(header_text(n)), a.strip().lower()) for n, a in pairs]
+
+
+def parse_address(value: str) -> tuple[str, str]:
+    """Return (display name, lower-cased address) of the first mailbox in a raw value."""
+    pairs = mailboxes(value)
+    return pairs[0] if pairs else ("", "")
 
 
 def address_domain(address: str) -> str:

@@ -28,6 +28,7 @@ from responder.mailtext import (
     one_line,
     parse_address,
     parse_date,
+    raw_values,
     read_body,
     reference_ids,
 )
@@ -328,7 +329,8 @@ def _is_digest(kind: Kind, sender: auth.Sender) -> bool:
 
 def _reply_to(msg: Message) -> str | None:
     """Return the Reply-To address when it is LinkedIn's reply relay, else None."""
-    address = parse_address(first_header(msg, "Reply-To"))[1]
+    values = raw_values(msg, "Reply-To")
+    address = parse_address(values[0])[1] if values else ""
     return address if auth.in_domain(address_domain(address), "reply.linkedin.com") else None
 
 

@@ -397,3 +397,40 @@ def test_two_from_fields_are_malformed() -> None:
     assert got.problem == "malformed: two From fields"
     assert got.linkedin
     assert not got.authentic
+
+
+@pytest.mark.parametrize(
+    ("line", "name", "problem"),
+    [
+        ("From: =?utf-8?q?Pike=2C_Gordon?= <invitations@linkedin.com>", "Pike, Gordon", None),
+        ('From: "Pike, Gordon" <invitations@linkedin.com>', "Pike, Gordon", None),
+        ("From: invitations@linkedin.com", "", None),
+        (
+            "From: Pike, Gordon <invitations@linkedin.com>",
+            None,
+            "malformed: From is not one address",
+        ),
+        ("From: undisclosed-recipients:;", None, "malformed: From is not one address"),
+    ],
+)
+def test_from_is_split_before_names_are_decoded(
+    line: str, name: str | None, problem: str | None
+) -> None:
+    raw = _replace_header((CORPUS / "02-invitation-stale-reconnect.eml").read_bytes(), "From", line)
+    got = read_mail(raw, authserv_id=AUTHSERV)
+    assert got.problem == problem
+    if problem is None:
+        assert got.authentic
+        assert got.sender_name == (name or "Gordon Pike")
+
+
+def test_linkedin_address_inside_a_quoted_display_name_is_a_spoof() -> None:
+    raw = _replace_header(
+        (CORPUS / "01-invitation-genuine.eml").read_bytes(),
+        "From",
+        'From: "LinkedIn <invitations@linkedin.com>" <notify@evil.example>',
+    )
+    got = read_mail(raw, authserv_id=AUTHSERV)
+    assert got.linkedin
+    assert not got.authentic
+    assert "display name claims LinkedIn but from domain is evil.example" in got.suspicious
