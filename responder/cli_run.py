@@ -36,6 +36,20 @@ def format_report(r: MessageReport) -> str:
     return f"{r.ref:>8}  {r.action:<15} {label:<16} {who:<24} {r.reason}"
 
 
+def quiet_spacy() -> None:
+    """Route spaCy's log through ours, warnings only.
+
+    spaCy gives its logger a handler of its own, with its own timestamps, and announces every
+    pipeline it builds at INFO: under the journal those lines would be doubled and stamped.
+    """
+    import spacy.util
+
+    spacy_log = logging.getLogger(spacy.util.logger.name)
+    for handler in list(spacy_log.handlers):
+        spacy_log.removeHandler(handler)
+    spacy_log.setLevel(logging.WARNING)
+
+
 @click.command("run")
 @click.option("--once", is_flag=True, help="Run one pass, then exit.")
 @click.option("--dry-run", is_flag=True, help="Say what would happen; change nothing.")
@@ -62,8 +76,10 @@ def run_command(
     for warning in settings.warnings:
         log.warning("%s", warning)
     dry_run = dry_run or settings.dry_run
-    engine = guarded(lambda: Engine.build(settings), code=2)
+    # The lock first: a second instance says "already running" at once, not after the build.
     lock = guarded(lambda: acquire_lock(settings.state_dir, settings.account))
+    quiet_spacy()
+    engine = guarded(lambda: Engine.build(settings), code=2)
     state = guarded(lambda: StateStore.open(settings.state_dir, settings.account))
     runner = Runner(
         settings=settings,
