@@ -238,11 +238,23 @@ class Pass:
     def _worth_reading(self, h: HeaderInfo) -> bool:
         if not looks_like_linkedin(h.header):
             return False
-        if h.keywords & HANDLED_KEYWORDS:
+        if KEYWORD_DRAFTED in h.keywords:
             return False
+        if KEYWORD_FILED in h.keywords and not self._moves_out():
+            return False  # the original a COPY-only server keeps: filed already
         message_id = _header_value(h.header, "message-id")
         done = self.state.done(message_id, self.engine.settings.source_folder, h.ref)
         return done is None
+
+    def _moves_out(self) -> bool:
+        """True when a move removes the original (MOVE, or UIDPLUS for COPY + UID EXPUNGE).
+
+        $ResponderFiled is set just before the move, so on such a server a message still in
+        the source folder with it was never moved (a crash or a dropped connection in between)
+        and is filed again; without them the kept original carries it by design.
+        """
+        caps = self.store.capabilities()
+        return "MOVE" in caps or "UIDPLUS" in caps
 
     def _small(self, h: HeaderInfo) -> bool:
         return h.size <= self.engine.settings.max_message_bytes
