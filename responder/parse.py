@@ -117,11 +117,13 @@ _INVITE_WORDS = (
     r"ignora)"
 )
 _INVITE_END = re.compile(
-    rf"^{_INVITE_WORDS}(?:\s*:.*|\s+{_INVITE_WORDS})?$|^\.{{5,}}$|^[-_=]{{10,}}$", re.I
+    rf"^{_INVITE_WORDS}(?:\s*:\s*https?://\S*|\s+{_INVITE_WORDS})?$|^\.{{5,}}$|^[-_=]{{10,}}$",
+    re.I,
 )
 _REPLY_END = re.compile(
     r"^(?:reply|répondre|antworten|responder|rispondi|view messages?|voir le message|"
-    r"nachricht anzeigen|ver mensaje|ver mensagem|visualizza messaggio)(?:\s*:.*)?$"
+    r"nachricht anzeigen|ver mensaje|ver mensagem|visualizza messaggio)"
+    r"(?:\s*:\s*https?://\S*)?$"
     r"|^https?://\S+/messaging/\S*$",
     re.I,
 )
@@ -437,8 +439,16 @@ def _inmail(lines: list[str], name: str | None, html: str) -> Ask:
     body = lines[link + 1 : _end(lines, link + 1, _RULE)]
     while body and (not body[-1] or _REPLY_HINT.match(body[-1])):
         body.pop()
-    text = _join(body)
-    return Ask(text, name, _html_headline(html, name), None, thread)
+    who = name or _inmail_sender(lines, link)
+    return Ask(_join(body), who, _html_headline(html, who), None, thread)
+
+
+def _inmail_sender(lines: list[str], link: int) -> str | None:
+    """Return the name printed above an InMail's "Reply" and thread link, or None."""
+    above = [line for line in lines[max(0, link - 3) : link] if line]
+    if len(above) >= 2 and _REPLY_END.match(above[-1]) and _name_like(above[-2]):
+        return above[-2]
+    return None
 
 
 def _html_headline(html: str, name: str | None) -> str | None:
@@ -461,7 +471,7 @@ def _html_headline(html: str, name: str | None) -> str | None:
 def _message(lines: list[str], name: str | None) -> Ask:
     """Read a member message: name and headline, then the text, then the Reply link."""
     ask = _card(lines, name, _REPLY_END)
-    if ask.text and ask.text.endswith(("…", "...")):
+    if ask.text and ask.text.endswith("…"):  # LinkedIn's cut; people type three dots
         return replace(ask, preview_only=True)
     return ask
 

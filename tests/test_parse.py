@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import email as stdlib_email
 import json
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -434,3 +436,51 @@ def test_linkedin_address_inside_a_quoted_display_name_is_a_spoof() -> None:
     assert got.linkedin
     assert not got.authentic
     assert "display name claims LinkedIn but from domain is evil.example" in got.suspicious
+
+
+def test_inmail_sender_from_the_body_when_the_display_name_is_linkedin() -> None:
+    raw = _replace_header(
+        INMAIL.read_bytes(), "From", "From: LinkedIn <inmail-hit-reply@linkedin.com>"
+    )
+    got = read_mail(raw, authserv_id=AUTHSERV)
+    assert got.sender_name == "Lauren Fitch"
+    assert got.headline == "Technical Recruiting Lead at Pinecrest Capital"
+
+
+def _as_plain(name: str, old: str, new: str) -> bytes:
+    """Return corpus mail ``name`` as one 8-bit text/plain part with ``old`` replaced."""
+    raw = (CORPUS / name).read_bytes()
+    head = raw.partition(b"\r\n\r\n")[0]
+    head = re.sub(rb"Content-Type:[^\r\n]*(?:\r\n[ \t][^\r\n]*)*", b"X-Old-Type: gone", head)
+    msg = stdlib_email.message_from_bytes(raw)
+    plain = next(p for p in msg.walk() if p.get_content_type() == "text/plain")
+    text = plain.get_payload(decode=True).decode("utf-8")
+    assert old in text
+    body = text.replace(old, new).encode("utf-8")
+    ctype = b'Content-Type: text/plain; charset="utf-8"\r\nContent-Transfer-Encoding: 8bit'
+    return head + b"\r\n" + ctype + b"\r\n\r\n" + body
+
+
+def test_three_typed_dots_are_not_a_preview() -> None:
+    raw = _as_plain("13-message-full-text.eml", "Thank you mam.", "Thank you mam...")
+    got = read_mail(raw, authserv_id=AUTHSERV)
+    assert got.ask_text is not None
+    assert got.ask_text.endswith("Thank you mam...")
+    assert not got.preview_only
+
+
+def test_chrome_words_inside_the_persons_text_do_not_cut_it() -> None:
+    invite = _as_plain(
+        "02-invitation-stale-reconnect.eml",
+        "Came across your",
+        "Accept: I was shy.\nCame across your",
+    )
+    got = read_mail(invite, authserv_id=AUTHSERV)
+    assert got.ask_text is not None
+    assert "Accept: I was shy.\nCame across your profile today" in got.ask_text
+    message = _as_plain(
+        "13-message-full-text.eml", "Thank you mam.", "Thank you mam.\nReply: whenever you can."
+    )
+    got = read_mail(message, authserv_id=AUTHSERV)
+    assert got.ask_text is not None
+    assert got.ask_text.endswith("Thank you mam.\nReply: whenever you can.")
