@@ -286,7 +286,7 @@ def _template(msg: Message, body: MailBody) -> str | None:
     """Return the template name: X-LinkedIn-Template, else the one in the tracking links."""
     header = first_header(msg, "X-LinkedIn-Template")
     if header:
-        return header[:120]
+        return header[:120].lower()
     for text in (body.plain[:65536], body.html[:262144]):
         match = _TRACKING.search(text)
         if match:
