@@ -221,7 +221,10 @@ def _weeks(
         if not out or out[-1][0] != week:
             out.append((week, dict(counts.get(week, {}))))
         day -= timedelta(days=7)
-    return list(reversed(out))
+    out.reverse()
+    while len(out) > 1 and not out[0][1]:
+        out.pop(0)  # start at the first week with an ask
+    return out
 
 
 def _grams(text: str) -> set[str]:

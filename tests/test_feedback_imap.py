@@ -1,0 +1,225 @@
+"""The review loop against a real Dovecot: a pass drafts and files, the test plays the user in a
+mail client, and the next pass records each thing the user did exactly once, learns per-person
+overrides from it, and ``responder report`` shows it."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import EML_DIR
+from tests.dovecot import Account
+from tests.test_pass_imap import parse, responder
+
+pytestmark = pytest.mark.imap
+
+GENUINE = "01-invitation-genuine.eml"
+SPEAKER = "10-inmail-genuine-speaker.eml"
+ZERO_WIDTH = "31-invitation-zero-width.eml"
+RECRUITER = "03-invitation-recruiter.eml"
+JOB_ALERT = "14-job-alert.eml"
+PROFILE_VIEWS = "16-profile-views.eml"
+
+
+def message_id(name: str) -> str:
+    return str(parse((EML_DIR / name).read_bytes())["Message-ID"]).strip()
+
+
+def uid_of(mailbox: Account, folder: str, pred: Any) -> tuple[int, bytes]:
+    """The one message of ``folder`` for which ``pred(parsed message)`` holds."""
+    hits = [(uid, row[b"BODY[]"]) for uid, row in mailbox.folder(folder).items()
+            if pred(parse(row[b"BODY[]"]))]
+    assert len(hits) == 1, f"{len(hits)} matches in {folder}"
+    uid, raw = hits[0]
+    assert isinstance(raw, bytes)
+    return uid, raw
+
+
+def draft_for(mailbox: Account, name: str) -> tuple[int, bytes]:
+    return uid_of(mailbox, "Drafts", lambda m: m["In-Reply-To"] == message_id(name))
+
+
+def delete(mailbox: Account, folder: str, uid: int) -> None:
+    with mailbox.client() as c:
+        c.select_folder(folder)
+        c.delete_messages([uid])
+        c.uid_expunge([uid])
+
+
+def send(mailbox: Account, folder: str, uid: int, raw: bytes) -> None:
+    """What a mail client does on Send: the message lands in Sent, the draft leaves Drafts."""
+    with mailbox.client() as c:
+        c.append("Sent", raw, flags=[b"\\Seen"])
+    delete(mailbox, folder, uid)
+
+
+def move(mailbox: Account, uid: int, source: str, target: str) -> None:
+    with mailbox.client() as c:
+        c.select_folder(source)
+        c.move([uid], target)
+
+
+def reply_to(name: str, text: str) -> bytes:
+    """A reply the user wrote themself in their mail client."""
+    parent = message_id(name)
+    return (
+        "From: Dana Reyes <dana@example.org>\r\nTo: someone@example.net\r\n"
+        f"Subject: Re: hello\r\nMessage-ID: <own.{abs(hash(name))}@example.org>\r\n"
+        f"In-Reply-To: {parent}\r\nReferences: {parent}\r\n"
+        "Date: Thu, 26 Nov 2026 07:00:00 +0000\r\n\r\n"
+        f"{text}\r\n"
+    ).encode()
+
+
+def again(name: str, new_id: str) -> bytes:
+    """The same person writing again: the notification with a new Message-ID."""
+    raw = (EML_DIR / name).read_bytes()
+    old = message_id(name).encode()
+    assert raw.count(old) == 1
+    return raw.replace(old, f"<{new_id}@example.linkedin.com>".encode())
+
+
+def signals(state: Path) -> list[dict[str, Any]]:
+    db = sqlite3.connect(state / "state.sqlite3")
+    rows = db.execute("SELECT subject, kind, label, patterns, action, person, detail "
+                      "FROM signals ORDER BY id").fetchall()
+    db.close()
+    keys = ("subject", "kind", "label", "patterns", "action", "person", "detail")
+    return [dict(zip(keys, r, strict=True)) for r in rows]
+
+
+def outcome(state: Path, name: str) -> Mapping[str, Any]:
+    db = sqlite3.connect(state / "state.sqlite3")
+    row = db.execute("SELECT label, patterns, action, person FROM outcomes WHERE message_id=? "
+                     "AND status='done' ORDER BY id DESC LIMIT 1", (message_id(name),)).fetchone()
+    db.close()
+    assert row is not None, name
+    return dict(zip(("label", "patterns", "action", "person"), row, strict=True))
+
+
+@pytest.fixture
+def reviewed(mailbox: Account, tmp_path: Path) -> tuple[Account, dict[str, str]]:
+    """A first pass over the corpus, then the user's review of its work, then a second pass."""
+    mailbox.deliver_all(sorted(EML_DIR.glob("*.eml")))
+    env = mailbox.env(tmp_path / "state", RESPONDER_DISCARD_GRACE_DAYS="0",
+                      RESPONDER_REPLY_VIA_LINKEDIN_RELAY="true", RESPONDER_REPLY_ONCE_DAYS="0")
+    responder(env, "run", "--once")
+
+    uid, raw = draft_for(mailbox, GENUINE)
+    send(mailbox, "Drafts", uid, raw)  # sent exactly as drafted
+    uid, raw = draft_for(mailbox, ZERO_WIDTH)
+    edited = raw.replace(b"Best,", b"Looking forward to it, and thanks for the dashboard.\r\n"
+                                   b"\r\nBest,")
+    assert edited != raw
+    send(mailbox, "Drafts", uid, edited)  # sent after an edit
+    uid, _ = draft_for(mailbox, SPEAKER)
+    delete(mailbox, "Drafts", uid)  # discarded (it had an email address: the relay)
+    uid, _ = uid_of(mailbox, "LinkedIn/Ignored",
+                    lambda m: m["Message-ID"] == message_id(RECRUITER))
+    move(mailbox, uid, "LinkedIn/Ignored", "INBOX")  # rescued
+    # answered, by a reply the user wrote in their client:
+    mailbox.deliver(reply_to(JOB_ALERT, "Thanks, I have applied."), folder="Sent")
+    uid, _ = uid_of(mailbox, "INBOX", lambda m: m["Message-ID"] == message_id(PROFILE_VIEWS))
+    with mailbox.client() as c:  # answered (\Answered flag, as clients set on reply)
+        c.select_folder("INBOX")
+        c.add_flags([uid], [b"\\Answered"])
+
+    responder(env, "run", "--once")
+    return mailbox, env
+
+
+def test_next_pass_records_each_review_action_once(
+    reviewed: tuple[Account, dict[str, str]], tmp_path: Path
+) -> None:
+    """Sent as is, sent edited, discarded, rescued and answered: one signal each, with the
+    label and winning patterns of the decision; more passes add none."""
+    mailbox, env = reviewed
+    state = tmp_path / "state"
+    got = {s["subject"]: s for s in signals(state)}
+    want = {
+        GENUINE: "sent_as_is",
+        ZERO_WIDTH: "sent_edited",
+        SPEAKER: "discarded",
+        RECRUITER: "rescued",
+        JOB_ALERT: "answered",
+        PROFILE_VIEWS: "answered",
+    }
+    assert {k: got[message_id(k)]["kind"] for k in want if message_id(k) in got} == want
+    assert len(got) == len(want)
+    for name in want:
+        s, o = got[message_id(name)], outcome(state, name)
+        assert (s["label"], s["patterns"], s["action"], s["person"]) == (
+            o["label"], o["patterns"], o["action"], o["person"])
+    assert json.loads(got[message_id(RECRUITER)]["patterns"]), "recruiter won by a pattern"
+    assert "changed" in got[message_id(ZERO_WIDTH)]["detail"]
+
+    responder(env, "run", "--once")
+    responder(env, "run", "--once")
+    assert len(signals(state)) == len(want)
+    # The rescued mail stays where the user put it.
+    assert uid_of(mailbox, "INBOX", lambda m: m["Message-ID"] == message_id(RECRUITER))
+
+
+def test_report_json_shows_the_review(
+    reviewed: tuple[Account, dict[str, str]], tmp_path: Path
+) -> None:
+    """report --json counts the verdicts per label and estimates agreement from them."""
+    _mailbox, env = reviewed
+    out = json.loads(responder(env, "report", "--json", "--since", "30d").stdout)
+    labels = out["labels"]
+    genuine = labels["genuine"]
+    assert genuine["sent_as_is"] == 1
+    assert genuine["sent_edited"] == 1
+    assert genuine["discarded"] == 1
+    assert genuine["precision"] == pytest.approx(2 / 3, abs=0.001)
+    filed_as = outcome(tmp_path / "state", RECRUITER)["label"]
+    assert labels[filed_as]["rescued"] == 1
+    assert labels[filed_as]["filed"] >= 1
+    assert labels["-"]["answered"] == 2, "notifications with no ask are shown as -"
+    assert out["totals"]["answered"] == 2
+    assert out["signals"] == 6
+    assert any("agreed" in line for line in out["verdict"])
+    text = responder(env, "report").stdout
+    assert "genuine" in text
+    assert "asks per week" in text
+    page = tmp_path / "report.html"
+    responder(env, "report", "--html", str(page))
+    body = page.read_text()
+    assert "<svg" in body
+    assert "genuine" in body
+    assert "http://" not in body.replace('xmlns="http://www.w3.org/2000/svg"', "")
+
+
+def test_overrides_change_the_next_decision(
+    reviewed: tuple[Account, dict[str, str]], tmp_path: Path
+) -> None:
+    """The rescued sender is drafted next time, the discarded draft's sender filed; removing
+    an override restores the label's own action."""
+    mailbox, env = reviewed
+    state = tmp_path / "state"
+    listed = json.loads(responder(env, "overrides", "--json").stdout)
+    by_person = {o["person"]: o["action"] for o in listed}
+    recruiter = outcome(state, RECRUITER)["person"]
+    speaker = outcome(state, SPEAKER)["person"]
+    assert by_person == {recruiter: "draft", speaker: "file"}
+
+    mailbox.deliver(again(RECRUITER, "again-1"))
+    mailbox.deliver(again(SPEAKER, "again-2"))
+    responder(env, "run", "--once")
+    assert uid_of(mailbox, "Drafts",
+                  lambda m: m["In-Reply-To"] == "<again-1@example.linkedin.com>")
+    assert uid_of(mailbox, "LinkedIn/Ignored",
+                  lambda m: m["Message-ID"] == "<again-2@example.linkedin.com>")
+
+    done = responder(env, "overrides", "--remove", recruiter)
+    assert "removed" in done.stdout
+    mailbox.deliver(again(RECRUITER, "again-3"))
+    responder(env, "run", "--once")
+    assert uid_of(mailbox, "LinkedIn/Ignored",
+                  lambda m: m["Message-ID"] == "<again-3@example.linkedin.com>")
+    assert responder(env, "overrides", "--remove", recruiter, check=False).returncode == 1
