@@ -454,7 +454,9 @@ def _as_plain(name: str, old: str, new: str) -> bytes:
     head = re.sub(rb"Content-Type:[^\r\n]*(?:\r\n[ \t][^\r\n]*)*", b"X-Old-Type: gone", head)
     msg = stdlib_email.message_from_bytes(raw)
     plain = next(p for p in msg.walk() if p.get_content_type() == "text/plain")
-    text = plain.get_payload(decode=True).decode("utf-8")
+    payload = plain.get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    text = payload.decode("utf-8")
     assert old in text
     body = text.replace(old, new).encode("utf-8")
     ctype = b'Content-Type: text/plain; charset="utf-8"\r\nContent-Transfer-Encoding: 8bit'
