@@ -27,6 +27,9 @@ if TYPE_CHECKING:
 PATTERN_DIR = Path(__file__).parent / "patterns"
 #: A label fits when the weights of its patterns add up to this much.
 DECISIVE = 1.0
+#: A less protective label wins over a fitting, more protective one only by this margin.
+OUTWEIGH = 1.0
+_NEVER_OUTWEIGHED = frozenset({"scam", "mlm"})
 #: Languages with patterns; an ask recognisably in another language is ``unclear``.
 LANGUAGES = ("en", "de", "fr", "es", "pt")
 #: Where the rule component puts its matches (``doc.user_data[SPANS_KEY]``).
@@ -560,7 +563,12 @@ def _negated(doc: Doc, start: int) -> bool:
 
 
 def _decide(scores: dict[str, float]) -> tuple[str, str]:
-    """The most protective label whose score reaches DECISIVE, and a one-line reason."""
+    """Pick the label and say why in one line.
+
+    Of the labels that fit (score >= DECISIVE) the most protective wins (LABELS.md order),
+    except that a less protective label outscoring it by more than OUTWEIGH wins instead;
+    ``scam`` and ``mlm`` are never outweighed.
+    """
     fitting = [lab for lab in LABELS if scores.get(lab, 0.0) >= DECISIVE]
     if not fitting:
         if not scores:
@@ -570,10 +578,18 @@ def _decide(scores: dict[str, float]) -> tuple[str, str]:
             f"nothing decisive: best was {best} at {scores[best]:g} (needs {DECISIVE:g})"
         )
     label = fitting[0]
-    others = [f"{lab} {scores[lab]:g}" for lab in fitting[1:]]
+    for lab in fitting[1:]:
+        if label not in _NEVER_OUTWEIGHED and scores[lab] > scores[label] + OUTWEIGH:
+            label = lab
     why = f"{label} scored {scores[label]:g} (needs {DECISIVE:g})"
-    if others:
-        why += f"; also fitting: {', '.join(others)}, but {label} is more protective"
+    above = [lab for lab in fitting if _ORDER[lab] < _ORDER[label]]
+    below = [lab for lab in fitting if _ORDER[lab] > _ORDER[label]]
+    if above:
+        why += "; outweighs " + ", ".join(f"{lab} {scores[lab]:g}" for lab in above)
+        why += f" by more than {OUTWEIGH:g}"
+    if below:
+        why += "; also fitting: " + ", ".join(f"{lab} {scores[lab]:g}" for lab in below)
+        why += f", but {label} is more protective"
     return label, why
 
 
