@@ -149,6 +149,22 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "Dear Dana, our HR team selected you for the Remote Payroll Assistant job. We "
             "will send you a check to buy equipment from our approved vendor.",
         ),
+        (
+            "inmail",
+            "Dear Dana, I am Mr. Ahmed Musa, manager at a bank in Burkina Faso. I discovered "
+            "an abandoned sum of US$10.5M and need a foreign partner to claim it. You will "
+            "get 40%. Reply with your full name and phone number.",
+        ),
+        (
+            "message",
+            "Hi dear, how are you doing today? I saw your profile and I like it. I'm a nurse "
+            "from the UK working with the UN. Can we get to know each other on Hangouts?",
+        ),
+        (
+            "message",
+            "Hi Dana, my cousin made $8,000 last month with a USDT arbitrage app. I can show "
+            "you how to start with just $300. Let me know and I'll send you the link.",
+        ),
     ],
     "mlm": [
         (
@@ -242,6 +258,22 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "Oi Dana, tenho uma oportunidade de negócio incrível que você pode fazer de casa."
             " Tem interesse?",
         ),
+        (
+            "message",
+            "Hi Dana!! I know this is random but I've been looking for a few women to join me"
+            " in a new venture. It's flexible and you can do it from your phone. Want me to "
+            "send info?",
+        ),
+        (
+            "invitation",
+            "Hey Dana, do you ever think about retiring early? I help people build income "
+            "outside their job. Let's connect!",
+        ),
+        (
+            "message",
+            "Dana, I remember you from high school! I've been doing this amazing health "
+            "program and I've lost 20 pounds. I'm also earning from it. Want to hear more?",
+        ),
     ],
     "investor_ask": [
         (
@@ -312,6 +344,21 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "Hello Dana, our family office is looking to deploy capital in logistics software"
             " and we'd like to discuss a potential acquisition of your business. What "
             "valuation would you consider?",
+        ),
+        (
+            "message",
+            "Hi Dana, I'm raising a friends-and-family round for my logistics startup. Would "
+            "you be willing to chip in? Even $5k would make a difference.",
+        ),
+        (
+            "invitation",
+            "Hi Dana, we're a climate startup backed by Techstars, looking for strategic "
+            "angels in logistics for our upcoming round. Interested in learning more?",
+        ),
+        (
+            "message",
+            "Hey Dana, do you have any contacts at Alder Creek Ventures? We'd love a warm "
+            "intro for our seed raise.",
         ),
     ],
     "contact_harvest": [
@@ -390,6 +437,21 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "message",
             "Hallo Dana, könnten Sie mich bei Ihrem Einkaufsleiter vorstellen? Ihre Kontakte "
             "in der Branche wären für mich sehr wertvoll.",
+        ),
+        (
+            "message",
+            "Hi Dana, I'm putting together a mailing list of logistics data people. Would you"
+            " mind sending me the contact info of anyone on your team who'd be interested?",
+        ),
+        (
+            "invitation",
+            "Hi Dana, I'm on a mission to connect with every data engineer in Oregon! Please "
+            "accept 🙏",
+        ),
+        (
+            "message",
+            "Hi Dana, who would be the best person at Fernhill to talk to about your freight "
+            "contracts? Could you share their name and email?",
         ),
     ],
     "pitch": [
@@ -482,6 +544,23 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "inmail",
             "Bonjour Dana, notre solution réduit vos coûts cloud. Avez-vous 15 minutes pour "
             "une démo gratuite ?",
+        ),
+        (
+            "invitation",
+            "Hi Dana, I'd love to connect and tell you about how our data platform helps "
+            "logistics teams ship dashboards 5x faster.",
+        ),
+        (
+            "inmail",
+            "Hi Dana, congrats on Fernhill's growth! I lead partnerships at Quanta Cloud. "
+            "Many logistics companies are moving to our managed warehouse. Would you be open "
+            "to a short intro call to see if there's synergy?",
+        ),
+        (
+            "message",
+            "Hi Dana, I'm hosting an exclusive roundtable for data leaders next month, "
+            "sponsored by our company. Seats are limited, can I save you one? We'd also love "
+            "to show you our new product afterwards.",
         ),
     ],
     "free_work": [
@@ -592,6 +671,23 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "Hi Dana, could you answer a few questions about how you got into data "
             "engineering? It's for my career planning.",
         ),
+        (
+            "message",
+            "Hi Dana, I'm writing a blog series on data engineering careers. Could you write "
+            "500 words about your journey for it? Unfortunately there's no budget, but it's "
+            "great exposure.",
+        ),
+        (
+            "inmail",
+            "Hi Dana, my company is choosing between Kafka and Pulsar. Could you spend an "
+            "hour walking my team through the pros and cons? We're a tiny company so there's "
+            "no budget for a consultant.",
+        ),
+        (
+            "message",
+            "Dana, I applied to a data engineering role at Fernhill. Could you put in a good "
+            "word for me with the hiring manager?",
+        ),
     ],
     "recruiter": [
         (
@@ -678,6 +774,28 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "inmail",
             "Olá Dana, tenho uma oportunidade com um cliente em Lisboa: uma vaga de Data "
             "Lead. Seu perfil combina muito bem.",
+        ),
+        (
+            "message",
+            "Hi Dana, I hope you're well. I'm reaching out about a Head of Data Engineering "
+            "position with one of our clients, a fast-growing 3PL. The package is very "
+            "competitive. Would you be open to a brief call?",
+        ),
+        (
+            "invitation",
+            "Hi Dana, I'm a technical recruiter at Northwind. Would love to connect and share"
+            " some roles that match your background.",
+        ),
+        (
+            "inmail",
+            "Hello Dana, are you open to new challenges? We are a logistics scale-up looking "
+            "for an experienced Data Engineer to join our platform team in Portland. Let me "
+            "know if you'd like to learn more about the role.",
+        ),
+        (
+            "message",
+            "Dana, quick note: my client is building a data team from scratch and the first "
+            "hire would report directly to the CTO. Remote OK. Worth a chat?",
         ),
     ],
     "genuine": [
@@ -787,6 +905,50 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "Flink e tenho uma pergunta concreta sobre o seu cliente. Posso te enviar nossos "
             "resultados.",
         ),
+        (
+            "inmail",
+            "Hi Dana, I'm the CTO of a small startup (we make cold-chain sensors). We adopted"
+            " tidewater last month and found that the Postgres sink drops rows when a schema "
+            "changes mid-batch. I wrote a failing test and a patch. Would you have 20 minutes"
+            " to look at it with me before I open a PR?",
+        ),
+        (
+            "message",
+            "Hey Dana, following up on our chat at the Kafka Summit: here's the link to the "
+            "paper on watermark skew I mentioned. Would love to hear what you think about "
+            "section 4, since it contradicts your blog post a bit.",
+        ),
+        (
+            "inmail",
+            "Dear Dana, I'm a researcher at Oregon State studying freight ETA prediction. We "
+            "have a labelled dataset of 2M shipments that might help your team validate its "
+            "models, and we'd like to co-author a short paper. Would you be interested in a "
+            "call?",
+        ),
+        (
+            "message",
+            "Dana, Priya from your team told me you're the owner of the carrier API. Our "
+            "integration started returning 429s yesterday at 50 requests a minute, well below"
+            " the documented limit. Could you or someone on your team take a look? I can "
+            "share request IDs.",
+        ),
+        (
+            "invitation",
+            "Hi Dana, we're both speaking at DataDays Lyon in March. Would you like to "
+            "compare slides beforehand so our talks don't overlap?",
+        ),
+        (
+            "inmail",
+            "Hi Dana, I'm an angel investor and I've followed tidewater since v1. If you ever"
+            " decide to start a company around it, I'd be glad to put in the first check, and"
+            " I can introduce you to two founders who did the same. No pitch, just an open "
+            "door.",
+        ),
+        (
+            "message",
+            "Hi Dana, thanks for reviewing my PR last week! I made the changes you asked for."
+            " Could you take another look when you get a chance?",
+        ),
     ],
     "stale_reconnect": [
         (
@@ -850,6 +1012,31 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "Hi Dana, you probably don't remember me, but we were in the same Spark study "
             "group years ago. Would be nice to reconnect!",
         ),
+        (
+            "message",
+            "Hi Dana! I just realised we both graduated from Portland State in 2009. Go "
+            "Vikings! Would be great to stay in touch.",
+        ),
+        (
+            "invitation",
+            "Dana, I think we overlapped at Brightline around 2015, I was in finance. Nice to"
+            " see you're doing well!",
+        ),
+        (
+            "invitation",
+            "Hello Dana, I was one of the interns on your team in 2018. I hope you're doing "
+            "great. I'd love to stay connected.",
+        ),
+        (
+            "message",
+            "Hey Dana, it's Tom from the Tuesday climbing group a few years back! Saw your "
+            "name and wanted to say hi. Let's connect.",
+        ),
+        (
+            "invitation",
+            "Hi Dana, we were neighbours on Alder Street years ago. Small world that we both "
+            "ended up in data!",
+        ),
     ],
     "bare_invite": [
         ("invitation", "I'd like to add you to my professional network on LinkedIn."),
@@ -906,6 +1093,18 @@ ASKS: dict[str, list[tuple[str, str]]] = {
         ),
         ("message", "Saw that you moved to a new team. Congratulations!"),
         ("message", "Dana, can you call me back at the number I left? Thanks."),
+        (
+            "message",
+            "Hi Dana, I'd love to chat sometime about data engineering. Let me know if you're"
+            " free.",
+        ),
+        (
+            "inmail",
+            "Hello Dana, I have an interesting proposal for you. Let me know if you're "
+            "interested and I'll share details.",
+        ),
+        ("message", "Hi Dana, hope you're having a good week! Just checking in."),
+        ("message", "Dana, did you get my email from last week?"),
     ],
 }
 
