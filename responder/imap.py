@@ -41,6 +41,11 @@ log = logging.getLogger(__name__)
 
 HEADER_BATCH = 500
 BODY_BATCH = 25
+#: Whole messages fetched per command in a pass: at most this many, and this many bytes.
+PASS_BODY_BATCH = 100
+PASS_BODY_BYTES = 8_000_000
+#: UIDs per batched STORE or MOVE command.
+ACT_BATCH = 500
 DRAFT_NAMES = ("Drafts", "INBOX.Drafts", "INBOX/Drafts", "[Gmail]/Drafts", "Draft")
 SENT_NAMES = ("Sent", "INBOX.Sent", "INBOX/Sent", "Sent Items", "Sent Messages",
               "[Gmail]/Sent Mail")
@@ -49,7 +54,10 @@ TRANSIENT = (IMAPClientAbortError, socket.timeout, TimeoutError, ConnectionError
 
 
 def _fields_item() -> bytes:
-    return b"BODY.PEEK[HEADER.FIELDS (" + " ".join(CANDIDATE_FIELDS).encode() + b")]"
+    # Message-ID is left out: over a big backlog it would be most of the bytes of this sweep,
+    # and the pass reads it from the body of the few candidates (pipeline._done_already).
+    fields = [f for f in CANDIDATE_FIELDS if f != "MESSAGE-ID"]
+    return b"BODY.PEEK[HEADER.FIELDS (" + " ".join(fields).encode() + b")]"
 
 
 class ImapStore:
@@ -60,6 +68,9 @@ class ImapStore:
         self._label = label
         self._selected: str | None = None
         self._keywords_ok = False
+        self._sizes: dict[int, int] = {}
+        # Per folder, the UIDNEXT the last scan covered: IDLE starts by comparing against it.
+        self._scanned_uidnext: dict[str, int] = {}
         self._caps: tuple[str, ...] = tuple(
             c.decode() if isinstance(c, bytes) else str(c) for c in client.capabilities()
         )
@@ -196,6 +207,7 @@ class ImapStore:
         )
         uidvalidity = int(status[b"UIDVALIDITY"])
         uidnext = int(status[b"UIDNEXT"])
+        self._scanned_uidnext[folder] = uidnext
         fresh = mark is None or mark[0] != uidvalidity
         if not fresh and mark is not None and uidnext <= mark[1] + 1:
             return None
@@ -212,8 +224,13 @@ class ImapStore:
         return Scan(uidvalidity=uidvalidity, refs=refs, reset=fresh and mark is not None)
 
     def headers(self, refs: list[tuple[str, int]]) -> list[HeaderInfo]:
-        """Fetch candidate header fields, sizes, flags and dates in batches."""
+        """Fetch candidate header fields, sizes and flags in batches.
+
+        No INTERNALDATE and no Message-ID: on a 50,000-message backlog they would be a third
+        of the bytes of this sweep, and nothing needs them before a body is read.
+        """
         out: list[HeaderInfo] = []
+        self._sizes = {}
         item = _fields_item()
         for start in range(0, len(refs), HEADER_BATCH):
             batch = [pos for _, pos in refs[start : start + HEADER_BATCH]]
@@ -221,7 +238,7 @@ class ImapStore:
                 "FETCH headers",
                 self._client.fetch,
                 batch,
-                [item, b"RFC822.SIZE", b"FLAGS", b"INTERNALDATE"],
+                [item, b"RFC822.SIZE", b"FLAGS"],
             )
             for uid in batch:
                 row = data.get(uid)
@@ -231,28 +248,45 @@ class ImapStore:
                 flags = frozenset(
                     f.decode() if isinstance(f, bytes) else str(f) for f in row.get(b"FLAGS", ())
                 )
+                size = int(row.get(b"RFC822.SIZE", 0))
+                self._sizes[uid] = size
                 out.append(
                     HeaderInfo(
                         ref=str(uid),
                         pos=uid,
-                        size=int(row.get(b"RFC822.SIZE", 0)),
+                        size=size,
                         keywords=flags,
                         header=header or b"",
-                        received=row.get(b"INTERNALDATE"),
+                        received=None,
                     )
                 )
         return out
 
     def bodies(self, refs: list[str]) -> Iterator[tuple[str, bytes]]:
-        """Yield whole messages with BODY.PEEK[], a batch at a time (nothing marked read)."""
-        uids = [int(r) for r in refs]
-        for start in range(0, len(uids), BODY_BATCH):
-            batch = uids[start : start + BODY_BATCH]
+        """Yield whole messages with BODY.PEEK[], a batch at a time (nothing marked read).
+
+        A batch is up to PASS_BODY_BATCH messages and PASS_BODY_BYTES (by the sizes the
+        header sweep saw), so memory stays bounded however big the backlog or the mail.
+        """
+        for batch in self._body_batches([int(r) for r in refs]):
             data = self._call("FETCH bodies", self._client.fetch, batch, [b"BODY.PEEK[]"])
             for uid in batch:
                 row = data.get(uid)
                 if row is not None and b"BODY[]" in row:
                     yield str(uid), bytes(row[b"BODY[]"])
+
+    def _body_batches(self, uids: list[int]) -> Iterator[list[int]]:
+        batch: list[int] = []
+        size = 0
+        for uid in uids:
+            one = self._sizes.get(uid, 0)
+            if batch and (len(batch) >= PASS_BODY_BATCH or size + one > PASS_BODY_BYTES):
+                yield batch
+                batch, size = [], 0
+            batch.append(uid)
+            size += one
+        if batch:
+            yield batch
 
     def draft_ids(self, folder: str) -> set[str]:
         """Return Message-IDs of responder's drafts in ``folder`` (one EXAMINE and a search).
@@ -292,6 +326,27 @@ class ImapStore:
             return False
         self._call("STORE keyword", self._client.add_flags, [int(ref)], [keyword.encode()], True)
         return True
+
+    def add_keyword_many(self, refs: list[str], keyword: str) -> bool:
+        """Set a keyword on messages of the selected folder with one STORE per ACT_BATCH."""
+        if not self._keywords_ok or not refs:
+            return self._keywords_ok
+        uids = [int(r) for r in refs]
+        for start in range(0, len(uids), ACT_BATCH):
+            self._call("STORE keyword", self._client.add_flags, uids[start : start + ACT_BATCH],
+                       [keyword.encode()], True)
+        return True
+
+    def move_many(self, refs: list[str], folder: str) -> None:
+        """Move messages with one MOVE per ACT_BATCH; else as ``move`` does, one by one."""
+        uids = [int(r) for r in refs]
+        if "MOVE" not in self._caps:
+            for ref in refs:
+                self.move(ref, folder)
+            return
+        for start in range(0, len(uids), ACT_BATCH):
+            self._call(f"MOVE to {folder}", self._client.move, uids[start : start + ACT_BATCH],
+                       folder)
 
     def move(self, ref: str, folder: str) -> None:
         """Move one message: MOVE, else COPY + \\Deleted + UID EXPUNGE of that UID only."""
@@ -413,11 +468,16 @@ class ImapStore:
     def idle_wait(self, folder: str, timeout: float, stop: threading.Event) -> bool:
         """IDLE on ``folder`` up to ``timeout`` seconds; True when the server reported news.
 
-        Checks ``stop`` every second so a SIGTERM never waits for the IDLE to end.
+        Checks ``stop`` every second so a SIGTERM never waits for the IDLE to end. Mail that
+        arrived after the last scan's STATUS but before this SELECT is news too: IDLE would
+        only announce mail arriving after it starts.
         """
         if "IDLE" not in self._caps:
             raise MailboxError(f"{self._label}: server has no IDLE")
-        self._select(folder, readonly=True)
+        info = self._select(folder, readonly=True)
+        scanned = self._scanned_uidnext.get(folder)
+        if scanned is not None and int(info.get(b"UIDNEXT", 0)) > scanned:
+            return True
         self._call("IDLE", self._client.idle)
         deadline = time.monotonic() + timeout
         responses: list[Any] = []

@@ -73,6 +73,7 @@ class Runner:
     _store: MailStore | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _closed: bool = field(default=False, repr=False)
+    _said_no_idle: bool = field(default=False, repr=False)
 
     def store(self) -> MailStore:
         """Return the open store, connecting first when there is none."""
@@ -106,6 +107,10 @@ class Runner:
         store = self.store()
         idle_wait = getattr(store, "idle_wait", None)
         if idle_wait is None or "IDLE" not in store.capabilities():
+            if not self._said_no_idle:
+                self._said_no_idle = True
+                log.info("the server does not offer IDLE: checking for mail every %d s instead",
+                         self.settings.poll_seconds)
             stop.wait(timeout)
             return False
         try:
