@@ -36,7 +36,7 @@ import re
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage, Message
 from email.parser import BytesHeaderParser
@@ -45,7 +45,7 @@ from typing import Literal
 
 from responder.config import Settings
 from responder.errors import StateError
-from responder.mailstore import MailStore, Peek
+from responder.mailstore import FolderStatus, MailStore, Peek
 from responder.models import Action, Notification
 
 log = logging.getLogger(__name__)
@@ -504,6 +504,13 @@ class Collector:
     settings: Settings
     now: datetime
     drafts_folder: Callable[[], str]
+    _statuses: dict[str, FolderStatus | None] = field(default_factory=dict)
+
+    def _status(self, folder: str) -> FolderStatus | None:
+        """One STATUS per folder per look, however many checks need it."""
+        if folder not in self._statuses:
+            self._statuses[folder] = self.store.folder_status(folder)
+        return self._statuses[folder]
 
     def run(self) -> list[Signal]:
         """Look at Sent, Drafts, the source (and rescue) folders; record and learn."""
@@ -526,7 +533,7 @@ class Collector:
         name = self.settings.sent_folder or self.store.sent_folder()
         if not name:
             return []
-        status = self.store.folder_status(name)
+        status = self._status(name)
         if status is None:
             return []
         mark = self.db.mark(name)
@@ -566,7 +573,7 @@ class Collector:
         if not open_:
             return []
         name = self.drafts_folder()
-        status = self.store.folder_status(name)
+        status = self._status(name)
         if status is None:
             return []
         fingerprint = f"{status.uidvalidity}:{status.uidnext}:{status.messages}:{status.modseq}"
@@ -609,7 +616,7 @@ class Collector:
         folders += [f for f in self.settings.rescue_folders if f not in folders and f != ignore]
         found: list[Signal] = []
         for name in folders:
-            status = self.store.folder_status(name)
+            status = self._status(name)
             if status is None:
                 continue
             mark = self.db.mark(name)
@@ -636,7 +643,7 @@ class Collector:
         mine = [d for d in open_ if d.folder == source and d.message_id]
         if not mine:
             return []
-        status = self.store.folder_status(source)
+        status = self._status(source)
         if status is None:
             return []
         key = "\\Answered " + source

@@ -223,3 +223,79 @@ def test_overrides_change_the_next_decision(
     assert uid_of(mailbox, "LinkedIn/Ignored",
                   lambda m: m["Message-ID"] == "<again-3@example.linkedin.com>")
     assert responder(env, "overrides", "--remove", recruiter, check=False).returncode == 1
+
+
+def test_a_quiet_pass_costs_a_few_round_trips(mailbox: Account, tmp_path: Path) -> None:
+    """With drafts and filings awaiting a verdict and nothing changed, the feedback loop adds
+    a handful of commands (a LIST and one STATUS per watched folder), never a folder listing."""
+    from responder.config import load_settings
+    from responder.imap import ImapStore
+    from responder.pipeline import Engine, Pass
+    from responder.runner import open_store
+    from responder.state import StateStore
+
+    mailbox.deliver_all([EML_DIR / GENUINE, EML_DIR / RECRUITER, EML_DIR / JOB_ALERT])
+    settings = load_settings(None, mailbox.env(tmp_path / "state"))
+    engine = Engine.build(settings)
+    state = StateStore.open(settings.state_dir, settings.account)
+    store = open_store(settings)
+    assert isinstance(store, ImapStore)
+    try:
+        first = Pass(store, state, engine).run()
+        assert first.summary.counts == {"draft": 1, "file": 1, "leave": 1}
+        Pass(store, state, engine).run()  # Drafts changed (the new draft): listed once
+
+        imap = store._client._imap
+        sent: list[bytes] = []
+        real_send = imap.send
+
+        def send(data: bytes) -> None:
+            sent.append(data)
+            real_send(data)
+
+        imap.send = send
+        quiet = Pass(store, state, engine).run()
+        imap.send = real_send
+    finally:
+        store.close()
+        state.close()
+    commands = [line.split(b" ", 2)[1].upper() for line in sent if line[:1].isalnum()]
+    assert quiet.summary.counts == {}
+    assert commands.count(b"STATUS") <= 4, commands
+    assert b"FETCH" not in commands, commands
+    assert len(commands) <= 7, commands
+
+
+def test_the_loop_works_on_a_maildir_too(tmp_path: Path) -> None:
+    """A mail client on a Maildir: a draft moved to .Sent is sent as is, a filed message
+    renamed back into the inbox is rescued."""
+    from responder.maildir import folder_path, make_folder
+
+    root = tmp_path / "Maildir"
+    make_folder(root)
+    for name in (GENUINE, RECRUITER):
+        (root / "new" / f"{name}.x").write_bytes((EML_DIR / name).read_bytes())
+    env = {
+        "RESPONDER_MAILDIR": str(root),
+        "RESPONDER_STATE_DIR": str(tmp_path / "state"),
+        "RESPONDER_AUTHSERV_ID": "mx.example.org",
+        "RESPONDER_FROM_NAME": "Dana Reyes",
+        "RESPONDER_FROM_ADDRESS": "dana@example.org",
+        "RESPONDER_PHONE": "+1 555 0100",
+        "RESPONDER_SINCE_DAYS": "36500",
+    }
+    make_folder(folder_path(root, "Sent"))
+    responder(env, "run", "--once")
+
+    drafts = list((folder_path(root, "Drafts") / "cur").iterdir())
+    assert len(drafts) == 1
+    drafts[0].rename(folder_path(root, "Sent") / "cur" / drafts[0].name)
+    filed = list((folder_path(root, "LinkedIn/Ignored") / "cur").iterdir())
+    assert len(filed) == 1
+    filed[0].rename(root / "cur" / filed[0].name)
+    responder(env, "run", "--once")
+    responder(env, "run", "--once")
+
+    kinds = sorted(s["kind"] for s in signals(tmp_path / "state"))
+    assert kinds == ["rescued", "sent_as_is"]
+    assert (root / "cur" / filed[0].name).exists(), "the rescued message stays in the inbox"
