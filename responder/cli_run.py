@@ -126,10 +126,7 @@ def check_command(ctx: click.Context) -> None:
     try:
         engine = Engine.build(settings)
         click.echo("patterns and templates: loaded")
-        template_problems: list[str] = engine.templates.check(  # type: ignore[attr-defined]
-            engine.identity, settings.draft_labels
-        )
-        problems += template_problems
+        problems += engine.templates.check(engine.identity, settings.draft_labels)
     except Exception as exc:
         problems.append(str(exc))
     problems += _check_mailbox(settings)

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
+from typing import TYPE_CHECKING
 
 from responder.config import Settings
 from responder.decide import Policy, decide, needs_classification
@@ -34,6 +35,10 @@ from responder.mailstore import (
 from responder.models import Classification, Decision, Notification, PassSummary
 from responder.state import Outcome, StateStore
 
+if TYPE_CHECKING:  # imported for real inside Engine.build: spaCy loads only when needed
+    from responder.classify import Classifier
+    from responder.templating import Identity, Templates
+
 log = logging.getLogger(__name__)
 
 HANDLED_KEYWORDS = frozenset({KEYWORD_DRAFTED, KEYWORD_FILED})
@@ -44,9 +49,9 @@ class Engine:
     """The expensive, reloadable parts, built once: classifier, templates, identity, policy."""
 
     settings: Settings
-    classifier: object
-    templates: object
-    identity: object
+    classifier: Classifier
+    templates: Templates
+    identity: Identity
     policy: Policy
 
     @classmethod
@@ -89,16 +94,13 @@ class Engine:
         """Return the label of the mail's ask, or None when it has no ask to label."""
         if not needs_classification(n):
             return None
-        result: Classification = self.classifier.classify(  # type: ignore[attr-defined]
-            n.ask_text or "", n.kind
-        )
-        return result
+        return self.classifier.classify(n.ask_text or "", n.kind)
 
     def compose(self, n: Notification, label: str, now: datetime) -> EmailMessage:
         """Return the draft reply for ``n``."""
         from responder.compose import compose_draft
 
-        return compose_draft(n, label, self.identity, self.templates, now)  # type: ignore[arg-type]
+        return compose_draft(n, label, self.identity, self.templates, now)
 
 
 @dataclass(frozen=True)
@@ -135,6 +137,25 @@ def person_key(n: Notification) -> str | None:
 
 
 @dataclass
+class _Planned:
+    """A message read and decided, waiting for its batch to be carried out."""
+
+    info: HeaderInfo
+    n: Notification
+    d: Decision
+    person: str | None
+    raw_draft: bytes
+    draft_id: str | None
+    index: int  # of its report in the pass's reports
+    row: int = 0
+
+
+#: Messages decided before their mailbox changes are made together: one STORE per keyword,
+#: one MOVE and one state transaction per batch instead of per message.
+ACT_BATCH = 50
+
+
+@dataclass
 class Pass:
     """One pass over the source folder of one mail store."""
 
@@ -149,6 +170,9 @@ class Pass:
     _ignore: str | None = None
     _draft_ids: set[str] | None = None
     _feedback: Feedback | None = None
+    #: Called with (messages read, messages to read) as the backlog is worked through.
+    progress: Callable[[int, int], None] | None = None
+    _drafted_persons: set[str] = field(default_factory=set)
 
     def run(self) -> PassResult:
         """Handle every new message of the source folder; return what happened.
@@ -180,14 +204,28 @@ class Pass:
             candidates = [h for h in headers if self._worth_reading(h)]
             done_upto = 0
             todo = {h.ref: h for h in candidates}
-            for ref, raw in self.store.bodies([h.ref for h in candidates if self._small(h)]):
+            wanted = [h.ref for h in candidates if self._small(h)]
+            batch: list[_Planned] = []
+            for count, (ref, raw) in enumerate(self.store.bodies(wanted), 1):
                 if self.stop.is_set():
                     break
                 info = todo.pop(ref)
-                report = self._handle(info, raw, scan.uidvalidity)
-                reports.append(report)
-                errors += report.error is not None
-                done_upto = info.pos
+                if self.progress is not None:
+                    self.progress(count, len(wanted))
+                if self._done_already(info, raw):
+                    continue
+                planned = self._handle(info, raw, scan.uidvalidity, len(reports))
+                if isinstance(planned, _Planned):
+                    reports.append(self._report(planned))
+                    batch.append(planned)
+                else:
+                    reports.append(planned)
+                    done_upto = info.pos
+                if len(batch) >= ACT_BATCH:
+                    done_upto = max(done_upto, self._act_batch(batch, scan.uidvalidity, reports))
+                    batch = []
+            done_upto = max(done_upto, self._act_batch(batch, scan.uidvalidity, reports))
+            errors += sum(r.error is not None for r in reports)
             for info in list(todo.values()):
                 if self.stop.is_set() or self._small(info):
                     continue
@@ -243,8 +281,19 @@ class Pass:
         if KEYWORD_FILED in h.keywords and not self._moves_out():
             return False  # the original a COPY-only server keeps: filed already
         message_id = _header_value(h.header, "message-id")
+        if message_id is None:
+            return True  # the header sweep left it out: checked on the body (_done_already)
         done = self.state.done(message_id, self.engine.settings.source_folder, h.ref)
         return done is None
+
+    def _done_already(self, h: HeaderInfo, raw: bytes) -> bool:
+        """True when this message's outcome is recorded done (by Message-ID, else by ref)."""
+        if _header_value(h.header, "message-id") is not None:
+            return False  # checked by _worth_reading
+        end = raw.find(b"\r\n\r\n")
+        head = raw[: end if end >= 0 else raw.find(b"\n\n")]
+        message_id = _header_value(head, "message-id")
+        return self.state.done(message_id, self.engine.settings.source_folder, h.ref) is not None
 
     def _moves_out(self) -> bool:
         """True when a move removes the original (MOVE, or UIDPLUS for COPY + UID EXPUNGE).
@@ -274,7 +323,14 @@ class Pass:
     def _ref(self, ref: str, uidvalidity: int) -> str:
         return f"{self.engine.settings.source_folder}/{uidvalidity}/{ref}"
 
-    def _handle(self, info: HeaderInfo, raw: bytes, uidvalidity: int) -> MessageReport:
+    def _handle(
+        self, info: HeaderInfo, raw: bytes, uidvalidity: int, index: int
+    ) -> _Planned | MessageReport:
+        """Read, classify, decide and compose; nothing in the mailbox changes yet.
+
+        Returns the plan to carry out, or the final report when there is nothing to carry
+        out (a dry run, mail that is not LinkedIn, an error).
+        """
         ref = self._ref(info.ref, uidvalidity)
         try:
             n = self.engine.read(raw)
@@ -283,73 +339,116 @@ class Pass:
             recent = False
             if c is not None and person is not None and self.engine.policy.reply_once_days:
                 since = self.now() - timedelta(days=self.engine.policy.reply_once_days)
-                recent = self.state.drafted_to_person_since(person, since)
+                # Drafts of this pass still waiting in a batch count as already made.
+                recent = person in self._drafted_persons or self.state.drafted_to_person_since(
+                    person, since
+                )
             override = self._fb().override_for(person) if c is not None else None
             d = decide(n, c, self.engine.policy, drafted_to_person_recently=recent,
                        override=override)
-            return self._act(info, uidvalidity, n, d, person)
+            raw_draft = b""
+            draft_id = None
+            if d.action == "draft" and d.label is not None:
+                draft = self.engine.compose(n, d.label, self.now())
+                draft_id = str(draft["Message-ID"])
+                raw_draft = draft.as_bytes()
+                if person is not None:
+                    self._drafted_persons.add(person)
+            planned = _Planned(info, n, d, person, raw_draft, draft_id, index)
+            log.info(
+                "ref=%s kind=%s action=%s label=%s patterns=%s%s",
+                ref, n.kind, d.action, d.label or "-", ",".join(d.patterns) or "-",
+                " (dry run)" if self.dry_run else "",
+            )
+            if self.dry_run or (not n.linkedin):
+                return self._report(planned)
+            return planned
         except TransientMailboxError:
             raise
         except Exception as exc:  # one bad message never stops a pass
-            problem = f"{type(exc).__name__}: {exc}"
-            log.error("ref=%s left untouched: %s", ref, problem,
-                      exc_info=not isinstance(exc, ResponderError))
-            if not self.dry_run:
-                self.state.record_error(ref, problem)
-            return MessageReport(info.ref, "leave", "error: " + problem, error=problem)
+            return self._failed(info, uidvalidity, exc)
 
-    def _act(
-        self, info: HeaderInfo, uidvalidity: int, n: Notification, d: Decision, person: str | None
-    ) -> MessageReport:
-        settings = self.engine.settings
-        folder = settings.source_folder
+    def _failed(self, info: HeaderInfo, uidvalidity: int, exc: Exception) -> MessageReport:
         ref = self._ref(info.ref, uidvalidity)
-        draft_id = None
-        raw_draft = b""
-        if d.action == "draft" and d.label is not None:
-            draft = self.engine.compose(n, d.label, self.now())
-            draft_id = str(draft["Message-ID"])
-            raw_draft = draft.as_bytes()
-        report = MessageReport(
-            info.ref, d.action, d.reason, d.label, d.patterns, n.kind, n.sender_name, draft_id
+        problem = f"{type(exc).__name__}: {exc}"
+        log.error("ref=%s left untouched: %s", ref, problem,
+                  exc_info=not isinstance(exc, ResponderError))
+        if not self.dry_run:
+            self.state.record_error(ref, problem)
+        return MessageReport(info.ref, "leave", "error: " + problem, error=problem)
+
+    @staticmethod
+    def _report(p: _Planned) -> MessageReport:
+        return MessageReport(p.info.ref, p.d.action, p.d.reason, p.d.label, p.d.patterns,
+                             p.n.kind, p.n.sender_name, p.draft_id)
+
+    def _act_batch(
+        self, batch: list[_Planned], uidvalidity: int, reports: list[MessageReport]
+    ) -> int:
+        """Carry out decided messages together; return the highest position handled.
+
+        Every outcome is recorded 'pending' (one transaction) before the mailbox changes and
+        'done' (one transaction, with the watermark) after. When a batched command fails,
+        the batch is carried out message by message, so one bad message stops no other.
+        """
+        if not batch:
+            return 0
+        folder = self.engine.settings.source_folder
+        rows = self.state.begin_many([self._outcome(p) for p in batch])
+        for p, row in zip(batch, rows, strict=True):
+            p.row = row
+            self._fb().note(row, p.n, p.raw_draft)
+        done = batch
+        try:
+            self._apply(batch)
+        except TransientMailboxError:
+            raise
+        except Exception:
+            done = []
+            for p in batch:
+                try:
+                    self._apply([p])
+                    done.append(p)
+                except TransientMailboxError:
+                    raise
+                except Exception as exc:
+                    reports[p.index] = self._failed(p.info, uidvalidity, exc)
+        top = max(p.info.pos for p in batch)
+        self.state.finish_many([p.row for p in done], folder, uidvalidity, top)
+        return top
+
+    def _outcome(self, p: _Planned) -> Outcome:
+        return Outcome(
+            folder=self.engine.settings.source_folder,
+            ref=p.info.ref,
+            message_id=p.n.message_id,
+            action=p.d.action,
+            label=p.d.label,
+            patterns=p.d.patterns,
+            reason=p.d.reason,
+            person=p.person,
+            draft_message_id=p.draft_id,
+            status="pending",
+            at=self.now(),
         )
-        log.info(
-            "ref=%s kind=%s action=%s label=%s patterns=%s%s",
-            ref, n.kind, d.action, d.label or "-", ",".join(d.patterns) or "-",
-            " (dry run)" if self.dry_run else "",
-        )
-        if self.dry_run or (not n.linkedin):
-            return report
-        row = self.state.begin(
-            Outcome(
-                folder=folder,
-                ref=info.ref,
-                message_id=n.message_id,
-                action=d.action,
-                label=d.label,
-                patterns=d.patterns,
-                reason=d.reason,
-                person=person,
-                draft_message_id=draft_id,
-                status="pending",
-                at=self.now(),
-            )
-        )
-        self._fb().note(row, n, raw_draft)
-        if d.action == "draft" and draft_id is not None:
+
+    def _apply(self, batch: list[_Planned]) -> None:
+        """APPEND the drafts, then set keywords and MOVE, one command per kind."""
+        drafted = [p for p in batch if p.d.action == "draft" and p.draft_id is not None]
+        for p in drafted:
             drafts = self._drafts_folder()
-            if draft_id not in self._existing_drafts(drafts):
-                self.store.append_draft(drafts, raw_draft)
-                self._existing_drafts(drafts).add(draft_id)
-            self.store.add_keyword(info.ref, KEYWORD_DRAFTED)
-        elif d.action == "file":
+            if p.draft_id not in self._existing_drafts(drafts):
+                self.store.append_draft(drafts, p.raw_draft)
+                self._existing_drafts(drafts).add(str(p.draft_id))
+        _add_keyword(self.store, [p.info.ref for p in drafted], KEYWORD_DRAFTED)
+        filed = [p.info.ref for p in batch if p.d.action == "file"]
+        if filed:
             target = self._ignore_folder()
-            self.store.add_keyword(info.ref, KEYWORD_FILED)
-            self.store.move(info.ref, target)
-        elif d.action == "flag_suspicious" and settings.flag_suspicious:
-            self.store.add_keyword(info.ref, KEYWORD_SUSPICIOUS)
-        self.state.finish(row, folder, uidvalidity, info.pos)
-        return report
+            _add_keyword(self.store, filed, KEYWORD_FILED)
+            _move(self.store, filed, target)
+        if self.engine.settings.flag_suspicious:
+            flagged = [p.info.ref for p in batch if p.d.action == "flag_suspicious"]
+            _add_keyword(self.store, flagged, KEYWORD_SUSPICIOUS)
 
     def _drafts_folder(self) -> str:
         if self._drafts is None:
@@ -368,6 +467,28 @@ class Pass:
         if self._draft_ids is None:
             self._draft_ids = self.store.draft_ids(drafts)
         return self._draft_ids
+
+
+def _add_keyword(store: MailStore, refs: list[str], keyword: str) -> None:
+    """Set ``keyword`` on ``refs``: one command where the store can, else one by one."""
+    if not refs:
+        return
+    many = getattr(store, "add_keyword_many", None)
+    if many is not None:
+        many(refs, keyword)
+        return
+    for ref in refs:
+        store.add_keyword(ref, keyword)
+
+
+def _move(store: MailStore, refs: list[str], folder: str) -> None:
+    """Move ``refs`` to ``folder``: one command where the store can, else one by one."""
+    many = getattr(store, "move_many", None)
+    if many is not None:
+        many(refs, folder)
+        return
+    for ref in refs:
+        store.move(ref, folder)
 
 
 def _header_value(header: bytes, name: str) -> str | None:
