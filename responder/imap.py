@@ -101,8 +101,12 @@ class ImapStore:
             if security == "starttls":
                 client.starttls(ssl_context)
             if oauth2_token is not None:
-                mech = "OAUTHBEARER" if "AUTH=OAUTHBEARER" in _caps(client) else "XOAUTH2"
-                client.oauth2_login(user, oauth2_token(), mech=mech)
+                # OAUTHBEARER (RFC 7628) has its own payload (a GS2 header first); sending the
+                # XOAUTH2 one under its name is refused.
+                if "AUTH=OAUTHBEARER" in _caps(client):
+                    client.oauthbearer_login(user, oauth2_token())
+                else:
+                    client.oauth2_login(user, oauth2_token(), mech="XOAUTH2")
             else:
                 client.login(user, password() if password else "")
         except LoginError:
