@@ -759,7 +759,7 @@ class Feedback:
                 self.db.note_draft(draft_id, normalise_body(body_text(msg)),
                                    has_address=bool(msg.get("To")))
         keep = self.settings.keep_ask_chars
-        if keep and n.ask_text:
+        if keep and n.ask_text and n.authentic:
             self.db.note_ask(outcome_id, " ".join(n.ask_text.split())[:keep])
 
 
