@@ -313,8 +313,9 @@ def verdict_lines(report: Report) -> list[str]:
         return ["No decisions in this period yet."]
     if t.judged:
         share = f"{100 * t.agreed / t.judged:.0f}%"
+        hint = " Few verdicts yet: read it as a hint." if t.judged < 10 else ""
         out.append(f"You agreed with responder on {t.agreed} of {t.judged} decisions you "
-                   f"could judge ({share}).")
+                   f"could judge ({share}).{hint}")
     else:
         out.append("No verdicts yet: send, edit or delete drafts, or move filed mail back.")
     if t.drafted:
