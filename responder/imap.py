@@ -39,6 +39,21 @@ from responder.mailstore import (
 
 log = logging.getLogger(__name__)
 
+
+class _NoMessageData(logging.Filter):
+    """Drops imaplib's DEBUG dumps of untagged responses: they carry whole messages.
+
+    imapclient turns on imaplib's protocol trace at DEBUG; its ``untagged_responses[...]``
+    lines repeat every FETCH result, bodies included, and no log line may carry a body. The
+    command and response lines (LOGIN and AUTHENTICATE already redacted) stay.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("untagged_responses[")
+
+
+logging.getLogger("imapclient.imaplib").addFilter(_NoMessageData())
+
 HEADER_BATCH = 500
 BODY_BATCH = 25
 #: Whole messages fetched per command in a pass: at most this many, and this many bytes.
