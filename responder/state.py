@@ -186,6 +186,35 @@ class StateStore:
             )
             return int(cur.lastrowid or 0)
 
+    def begin_many(self, outcomes: list[Outcome]) -> list[int]:
+        """Record several outcomes as 'pending' in one transaction; return their row ids."""
+        ids: list[int] = []
+        with self._tx() as db:
+            for outcome in outcomes:
+                cur = db.execute(
+                    "INSERT INTO outcomes(account, folder, ref, message_id, status, action, "
+                    "label, patterns, reason, person, draft_message_id, at) "
+                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (
+                        self.account, outcome.folder, outcome.ref, outcome.message_id,
+                        outcome.status, outcome.action, outcome.label,
+                        json.dumps(list(outcome.patterns)), outcome.reason, outcome.person,
+                        outcome.draft_message_id, outcome.at.isoformat(),
+                    ),
+                )
+                ids.append(int(cur.lastrowid or 0))
+        return ids
+
+    def finish_many(self, row_ids: list[int], folder: str, uidvalidity: int, uid: int) -> None:
+        """Mark several outcomes done and advance the watermark to ``uid``, in one transaction.
+
+        One commit (one fsync) for a batch instead of one per message.
+        """
+        with self._tx() as db:
+            db.executemany("UPDATE outcomes SET status='done' WHERE id=?",
+                           [(row_id,) for row_id in row_ids])
+            _advance(db, self.account, folder, uidvalidity, uid)
+
     def finish(self, row_id: int, folder: str, uidvalidity: int, uid: int | None) -> None:
         """Mark an outcome done and, in the same transaction, advance the folder watermark."""
         with self._tx() as db:
