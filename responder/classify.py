@@ -93,7 +93,8 @@ _FILLER = _words(
     "hi hello hey hiya dear greetings good morning afternoon evening there hallo moin guten tag "
     "bonjour salut coucou hola buenos buenas días olá oi bom dia ciao connect connecting "
     "connection linkedin network invitation invite request accept please thanks thank regards "
-    "best cheers sir madam mr ms mrs"
+    "best cheers sir madam mr ms mrs how are you you're doing hope all is well this finds "
+    "find today fine great nice day week have a"
 )
 
 
@@ -231,7 +232,7 @@ def _contentless(text: str) -> bool:
     """True when the ask is only greetings, a name, emoji and punctuation."""
     words = [w.lower() for w in _WORD_RE.findall(text)]
     content = [w for w in words if w not in _FILLER]
-    return len(content) <= 1 and len(words) <= 4
+    return len(content) <= 1 and len(words) <= 12
 
 
 def _lower(text: str) -> str:

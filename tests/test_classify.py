@@ -165,6 +165,31 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "Hi Dana, my cousin made $8,000 last month with a USDT arbitrage app. I can show "
             "you how to start with just $300. Let me know and I'll send you the link.",
         ),
+        (
+            "message",
+            "Congratulations Dana! You have won a $50,000 grant from the LinkedIn "
+            "Professional Relief Fund. Claim your prize by contacting our agent on WhatsApp.",
+        ),
+        (
+            "inmail",
+            "Work from home as a mystery shopper, no experience needed. Earn $500 a week. "
+            "Reply to get your starter kit.",
+        ),
+        (
+            "message",
+            "Hello dear, I am a wealthy widow and I want a sugar daddy arrangement in "
+            "reverse: a weekly allowance of $1,000 for your friendship.",
+        ),
+        (
+            "inmail",
+            "Hello Dana, I am a diplomat holding a consignment box registered in your name at"
+            " the airport. Pay the release fee by Western Union.",
+        ),
+        (
+            "message",
+            "Hello Dana, I have an urgent business proposal involving a gold consignment. "
+            "Please email me at m.kalu@gmail.com or text me on +44 7700 900123.",
+        ),
     ],
     "mlm": [
         (
@@ -274,6 +299,15 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "Dana, I remember you from high school! I've been doing this amazing health "
             "program and I've lost 20 pounds. I'm also earning from it. Want to hear more?",
         ),
+        (
+            "message",
+            "Hi Dana! I'm a brand ambassador for a clean beauty company and we're looking for"
+            " leaders to get in on the ground floor. DM me!",
+        ),
+        (
+            "invitation",
+            "Hey Dana, I'm a Herbalife coach. Would you be open to a life-changing opportunity?",
+        ),
     ],
     "investor_ask": [
         (
@@ -359,6 +393,21 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "message",
             "Hey Dana, do you have any contacts at Alder Creek Ventures? We'd love a warm "
             "intro for our seed raise.",
+        ),
+        (
+            "message",
+            "Hi Dana, would you like to invest in our startup? We have 18 months of runway "
+            "and strong traction, and a few angels already committed.",
+        ),
+        (
+            "inmail",
+            "Dear Dana, I'd like to present an investment opportunity: a 5% equity stake in a"
+            " profitable logistics company for $150k.",
+        ),
+        (
+            "invitation",
+            "We are pre-revenue with a solid funding plan. Happy to share the pitch deck if "
+            "you want to get in early!",
         ),
     ],
     "contact_harvest": [
@@ -452,6 +501,16 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "message",
             "Hi Dana, who would be the best person at Fernhill to talk to about your freight "
             "contracts? Could you share their name and email?",
+        ),
+        (
+            "message",
+            "Hi Dana, could you share my job post with your network? Also, please tag someone"
+            " who might be interested!",
+        ),
+        (
+            "invitation",
+            "Hi Dana, please follow my company page and like my latest post. It would help us"
+            " grow!",
         ),
     ],
     "pitch": [
@@ -688,6 +747,7 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "Dana, I applied to a data engineering role at Fernhill. Could you put in a good "
             "word for me with the hiring manager?",
         ),
+        ("message", "Hi Dana, could you forward my resume to your hiring team? I'd be grateful."),
     ],
     "recruiter": [
         (
@@ -796,6 +856,21 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "message",
             "Dana, quick note: my client is building a data team from scratch and the first "
             "hire would report directly to the CTO. Remote OK. Worth a chat?",
+        ),
+        (
+            "inmail",
+            "Hi Dana, my client is looking for a data platform lead in Seattle. I think you'd"
+            " be a great fit. Happy to send the job description.",
+        ),
+        (
+            "invitation",
+            "Hi Dana, our team is hiring a Staff Analytics Engineer. The interview process is"
+            " quick. Interested?",
+        ),
+        (
+            "inmail",
+            "Hi Dana, your background caught my attention. We have two senior positions open "
+            "on our data team and you'd be a strong candidate for either.",
         ),
     ],
     "genuine": [
@@ -949,6 +1024,18 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "Hi Dana, thanks for reviewing my PR last week! I made the changes you asked for."
             " Could you take another look when you get a chance?",
         ),
+        (
+            "message",
+            "Hi Dana, our mutual friend Jonas suggested I write. We're building a lineage "
+            "tool on top of your schema registry client and hit a similar problem with nested"
+            " unions. Happy to pay for your time if you'd consult for an hour.",
+        ),
+        (
+            "message",
+            "Hi Dana, the Portland data meetup is looking for a host venue in May. Since your"
+            " team hosted it in 2022, could we talk about whether Fernhill would do it again?"
+            " We'd cover catering.",
+        ),
     ],
     "stale_reconnect": [
         (
@@ -1037,6 +1124,24 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "Hi Dana, we were neighbours on Alder Street years ago. Small world that we both "
             "ended up in data!",
         ),
+        (
+            "invitation",
+            "Hi Dana, you were my TA for databases at Oregon State! Hope you've been well.",
+        ),
+        (
+            "invitation",
+            "Dana! We both interned at Kestrel in the summer of 2012. Glad to find you here.",
+        ),
+        (
+            "message",
+            "Hi Dana, I was on your team at Brightline for a few months back in 2016. Would "
+            "be nice to reconnect.",
+        ),
+        (
+            "invitation",
+            "Hey, old friend! We shared an office at the Fernhill annex ages ago. Let's keep "
+            "in touch.",
+        ),
     ],
     "bare_invite": [
         ("invitation", "I'd like to add you to my professional network on LinkedIn."),
@@ -1071,6 +1176,9 @@ ASKS: dict[str, list[tuple[str, str]]] = {
         ),
         ("invitation", "Hola Dana, me encantaría conectar contigo. Por favor acepta mi solicitud."),
         ("invitation", "Olá Dana, gostaria de me conectar com você. Por favor aceite meu convite."),
+        ("invitation", "Hello Dana, how are you doing today?"),
+        ("invitation", "Hi Dana, can we connect? I work in logistics too."),
+        ("invitation", "Let's network! Always happy to meet data people."),
     ],
     "unclear": [
         ("message", "👋"),
@@ -1105,6 +1213,7 @@ ASKS: dict[str, list[tuple[str, str]]] = {
         ),
         ("message", "Hi Dana, hope you're having a good week! Just checking in."),
         ("message", "Dana, did you get my email from last week?"),
+        ("message", "Hello Dana, how are you doing today?"),
     ],
 }
 
