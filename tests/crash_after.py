@@ -28,4 +28,6 @@ def _crash_after(name: str) -> None:
 
 if __name__ == "__main__":
     _crash_after(sys.argv[1])
+    if hasattr(ImapStore, sys.argv[1] + "_many"):  # the batched form a pass uses
+        _crash_after(sys.argv[1] + "_many")
     main(sys.argv[2:])
