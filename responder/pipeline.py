@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from responder.config import Settings
 from responder.decide import Policy, decide, needs_classification
-from responder.errors import ResponderError, TransientMailboxError
+from responder.errors import MailboxError, ResponderError, TransientMailboxError
 from responder.feedback import Feedback
 from responder.mailstore import (
     KEYWORD_DRAFTED,
@@ -445,7 +445,15 @@ class Pass:
         if filed:
             target = self._ignore_folder()
             _add_keyword(self.store, filed, KEYWORD_FILED)
-            _move(self.store, filed, target)
+            try:
+                _move(self.store, filed, target)
+            except TransientMailboxError:
+                raise
+            except MailboxError:
+                # The user may have deleted the folder since it was found ([TRYCREATE]):
+                # find or make it again and move once more; a second failure is reported.
+                self._ignore = None
+                _move(self.store, filed, self._ignore_folder())
         if self.engine.settings.flag_suspicious:
             flagged = [p.info.ref for p in batch if p.d.action == "flag_suspicious"]
             _add_keyword(self.store, flagged, KEYWORD_SUSPICIOUS)
