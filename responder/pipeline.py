@@ -173,6 +173,9 @@ class Pass:
     #: Called with (messages read, messages to read) as the backlog is worked through.
     progress: Callable[[int, int], None] | None = None
     _drafted_persons: set[str] = field(default_factory=set)
+    #: Lowest position whose mailbox change the server refused (no Drafts, [OVERQUOTA], ...):
+    #: the watermark stays below it, so the next pass tries that message again.
+    _retry_from: int | None = None
 
     def run(self) -> PassResult:
         """Handle every new message of the source folder; return what happened.
@@ -232,9 +235,9 @@ class Pass:
                 reports.append(self._too_big(info, scan.uidvalidity))
                 errors += 1
             if not self.dry_run and not self.stop.is_set() and scan.refs:
-                self.state.advance(folder, scan.uidvalidity, scan.refs[-1][1])
+                self.state.advance(folder, scan.uidvalidity, self._below_retry(scan.refs[-1][1]))
             elif not self.dry_run and done_upto:
-                self.state.advance(folder, scan.uidvalidity, done_upto)
+                self.state.advance(folder, scan.uidvalidity, self._below_retry(done_upto))
         counts = Counter(r.action for r in reports)
         summary = PassSummary(
             started=started,
@@ -413,9 +416,15 @@ class Pass:
                     raise
                 except Exception as exc:
                     reports[p.index] = self._failed(p.info, uidvalidity, exc)
-        top = max(p.info.pos for p in batch)
+                    if isinstance(exc, MailboxError):
+                        self._retry_from = min(self._retry_from or p.info.pos, p.info.pos)
+        top = self._below_retry(max(p.info.pos for p in batch))
         self.state.finish_many([p.row for p in done], folder, uidvalidity, top)
         return top
+
+    def _below_retry(self, pos: int) -> int:
+        """``pos``, or just below the first message to try again, whichever is lower."""
+        return pos if self._retry_from is None else min(pos, self._retry_from - 1)
 
     def _outcome(self, p: _Planned) -> Outcome:
         return Outcome(
