@@ -190,6 +190,27 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "Hello Dana, I have an urgent business proposal involving a gold consignment. "
             "Please email me at m.kalu@gmail.com or text me on +44 7700 900123.",
         ),
+        (
+            "message",
+            "Dear user, your LinkedIn account will be suspended. Click the link to verify "
+            "your login details.",
+        ),
+        (
+            "inmail",
+            "Need cash fast? We offer instant personal loans at 2% with guaranteed approval. "
+            "No credit check.",
+        ),
+        (
+            "message",
+            "Hello Dana, I'm a recruiter from Amazon. You are hired for a remote role, $900 "
+            "per week. Please pay $150 for your training materials and send your bank "
+            "details.",
+        ),
+        (
+            "invitation",
+            "Hi dear, I'm a single father and a soldier on a peacekeeping mission. I'm "
+            "looking for a kind-hearted woman to share my life with.",
+        ),
     ],
     "mlm": [
         (
@@ -308,6 +329,17 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "invitation",
             "Hey Dana, I'm a Herbalife coach. Would you be open to a life-changing opportunity?",
         ),
+        (
+            "message",
+            "Hi Dana, are you open-minded about ways to make money online? It's not MLM, I "
+            "promise! Financial independence is closer than you think.",
+        ),
+        (
+            "message",
+            "Hey Dana! It's been forever since college 😍 I'd love to catch up and share "
+            "something that has changed my life. Are you open to earning extra income from "
+            "home?",
+        ),
     ],
     "investor_ask": [
         (
@@ -408,6 +440,16 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "invitation",
             "We are pre-revenue with a solid funding plan. Happy to share the pitch deck if "
             "you want to get in early!",
+        ),
+        (
+            "message",
+            "Hi Dana, we just launched on Wefunder. Would you consider putting money into our"
+            " round? Any financial support means a lot.",
+        ),
+        (
+            "invitation",
+            "Hi Dana, building a fintech for truckers and raising our first round. Would love"
+            " your support as an early investor.",
         ),
     ],
     "contact_harvest": [
@@ -511,6 +553,16 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "invitation",
             "Hi Dana, please follow my company page and like my latest post. It would help us"
             " grow!",
+        ),
+        (
+            "message",
+            "Hi Dana, do you know anyone who might be interested in a senior analyst role at "
+            "my company? Feel free to refer friends or colleagues.",
+        ),
+        (
+            "message",
+            "Hi Dana, can you tell me who your manager is and how I can reach them? I'd like "
+            "to pitch them a service.",
         ),
     ],
     "pitch": [
@@ -620,6 +672,27 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "Hi Dana, I'm hosting an exclusive roundtable for data leaders next month, "
             "sponsored by our company. Seats are limited, can I save you one? We'd also love "
             "to show you our new product afterwards.",
+        ),
+        (
+            "inmail",
+            "Hi Dana, I'd love to learn about your current data stack and explore whether we "
+            "could help. Our customers include three of the top ten 3PLs, and our clients see"
+            " 40% faster pipelines. Download our free ebook here.",
+        ),
+        (
+            "message",
+            "Hi Dana, we're a cheaper alternative to Fivetran and we integrate with Snowflake"
+            " in minutes. Trusted by 300 data teams.",
+        ),
+        (
+            "message",
+            "Hi Dana, quick question: how much time does your team spend on manual data "
+            "quality checks each week? We automate 90% of that. Happy to show you.",
+        ),
+        (
+            "inmail",
+            "Hello Dana, we are providing best quality data annotation services at very low "
+            "cost with 24/7 support. Kindly let me know a suitable time for a call.",
         ),
     ],
     "free_work": [
@@ -748,6 +821,11 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "word for me with the hiring manager?",
         ),
         ("message", "Hi Dana, could you forward my resume to your hiring team? I'd be grateful."),
+        (
+            "message",
+            "Hi Dana, we're organizing a hackathon and need mentors. Can you volunteer your "
+            "Saturday to help the teams? Unfortunately we can't pay.",
+        ),
     ],
     "recruiter": [
         (
@@ -871,6 +949,32 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "inmail",
             "Hi Dana, your background caught my attention. We have two senior positions open "
             "on our data team and you'd be a strong candidate for either.",
+        ),
+        (
+            "inmail",
+            "Hi Dana, I'm a headhunter specialising in data leadership. One of my clients, a "
+            "top-tier logistics brand, is looking for a VP Data. Would you be open to a "
+            "confidential conversation?",
+        ),
+        (
+            "message",
+            "Hey Dana, we're growing our data org at Quayline and I'd love to tell you about "
+            "an opening on my team. It's a lead role with lots of ownership. Any interest?",
+        ),
+        (
+            "invitation",
+            "Hi Dana, I'm helping a stealth startup build their founding data team. "
+            "Competitive comp + equity. Open to hearing more?",
+        ),
+        (
+            "inmail",
+            "Dear Dana, kindly find attached the JD for a Big Data Architect opening in "
+            "Dallas, TX. Please share your updated resume and your availability for a call.",
+        ),
+        (
+            "message",
+            "Hi Dana, I'm not a recruiter, I'm the head of engineering at Pallet. We have an "
+            "opening for a staff data engineer and I'd love to talk with you about it.",
         ),
     ],
     "genuine": [
@@ -1036,6 +1140,40 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             " team hosted it in 2022, could we talk about whether Fernhill would do it again?"
             " We'd cover catering.",
         ),
+        (
+            "message",
+            "Hi Dana, I read your piece on late-arriving events in logistics feeds. Could we "
+            "chat for 20 minutes next week? We see the same thing with port data.",
+        ),
+        (
+            "invitation",
+            "Hi Dana, we're both working on freight ETA models and I think our approaches "
+            "complement each other. Want to swap notes over a call?",
+        ),
+        (
+            "message",
+            "Hello Dana, I'm organizing a panel on data quality at the Portland Tech Fest. "
+            "Your blog post on contract testing is exactly the perspective we need. Would you"
+            " join us? We cover travel.",
+        ),
+        (
+            "inmail",
+            "Hi Dana, I run the data team at a regional carrier that ships with Fernhill. "
+            "Your new tracking API is great, but the webhook retries duplicate events. I have"
+            " examples and would be glad to walk your team through them.",
+        ),
+        (
+            "message",
+            "Hi Dana, our startup built an open-source validator for Avro schemas and I'd "
+            "love your opinion on whether it fits tidewater's roadmap. Not selling anything, "
+            "it's MIT licensed. Could we talk for 15 minutes?",
+        ),
+        (
+            "invitation",
+            "Hi Dana, I'm a PhD student working on stream joins. Your paper with Prof. Ito is"
+            " the basis of my thesis. Could I ask you two short questions about the "
+            "evaluation setup?",
+        ),
     ],
     "stale_reconnect": [
         (
@@ -1142,6 +1280,45 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "Hey, old friend! We shared an office at the Fernhill annex ages ago. Let's keep "
             "in touch.",
         ),
+        (
+            "invitation",
+            "Hi Dana, I haven't seen you since the Brightline reunion! You may remember me "
+            "from the finance team. Let's connect.",
+        ),
+        (
+            "invitation",
+            "Hi Dana, I think we were at the same table at the Women in Data dinner in 2018. "
+            "Would be lovely to connect!",
+        ),
+        (
+            "message",
+            "Dana, is that you? We sat in the back row of Prof. Lee's stats class! Crazy to "
+            "see you on here. Let's keep in touch.",
+        ),
+        (
+            "invitation",
+            "Hello Dana, we had coffee once at the Seattle Spark meetup many years ago. "
+            "Thought it would be nice to connect.",
+        ),
+        (
+            "invitation",
+            "Hi Dana, we've met a couple of times through Marta. Connecting here to stay in "
+            "the loop.",
+        ),
+        (
+            "message",
+            "Hey Dana! Saw you in my 'people you may know'. We were on the same floor at "
+            "Kestrel way back. Hope life is good!",
+        ),
+        (
+            "invitation",
+            "Hi Dana, I was your lab partner in chem 101 (2005!). Would love to reconnect.",
+        ),
+        (
+            "invitation",
+            "Dear Dana, I am happy to see you again after so long time. We were working "
+            "together in the Brightline project in 2013. Let us be in contact.",
+        ),
     ],
     "bare_invite": [
         ("invitation", "I'd like to add you to my professional network on LinkedIn."),
@@ -1179,6 +1356,7 @@ ASKS: dict[str, list[tuple[str, str]]] = {
         ("invitation", "Hello Dana, how are you doing today?"),
         ("invitation", "Hi Dana, can we connect? I work in logistics too."),
         ("invitation", "Let's network! Always happy to meet data people."),
+        ("invitation", "Hi Dana, I'm a software engineer at Pallet. I'd like to connect with you."),
     ],
     "unclear": [
         ("message", "👋"),
@@ -1214,6 +1392,11 @@ ASKS: dict[str, list[tuple[str, str]]] = {
         ("message", "Hi Dana, hope you're having a good week! Just checking in."),
         ("message", "Dana, did you get my email from last week?"),
         ("message", "Hello Dana, how are you doing today?"),
+        (
+            "inmail",
+            "Hi Dana, I represent a company that would like to work with you. Please let me "
+            "know a convenient time to talk.",
+        ),
     ],
 }
 
