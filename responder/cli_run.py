@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 import click
@@ -27,6 +28,25 @@ def print_result(result: PassResult, *, dry_run: bool) -> None:
         f"{prefix}{counts}; {s.considered} new message(s) looked at, {s.errors} error(s), "
         f"{s.seconds:.2f}s"
     )
+
+
+class ProgressBar:
+    """A one-line bar on stderr (a terminal only): LinkedIn mail read so far of the backlog."""
+
+    def __init__(self, width: int = 30) -> None:
+        self.width = width
+        self.shown = 0.0
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if done < total and now - self.shown < 0.2:
+            return
+        self.shown = now
+        filled = self.width * done // max(total, 1)
+        bar = "#" * filled + "." * (self.width - filled)
+        end = "\n" if done >= total else ""
+        sys.stderr.write(f"\rreading LinkedIn mail [{bar}] {done}/{total}{end}")
+        sys.stderr.flush()
 
 
 def format_report(r: MessageReport) -> str:
@@ -88,6 +108,8 @@ def run_command(
         dry_run=dry_run,
         since=since.replace(tzinfo=UTC) if since else None,
     )
+    if once and sys.stderr.isatty():
+        runner.progress = ProgressBar()
     try:
         if once:
             with one_line_errors():

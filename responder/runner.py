@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -70,6 +71,8 @@ class Runner:
     dry_run: bool = False
     since: datetime | None = None
     last: PassResult | None = None
+    #: Called with (read, to read) during a pass; the run command's progress bar.
+    progress: Callable[[int, int], None] | None = None
     _store: MailStore | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _closed: bool = field(default=False, repr=False)
@@ -92,6 +95,7 @@ class Runner:
                     dry_run=self.dry_run,
                     since=self.since,
                     stop=stop,
+                    progress=self.progress,
                 ).run()
             except TransientMailboxError:
                 self._drop()
