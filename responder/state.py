@@ -7,7 +7,9 @@ when; and a short history of passes and errors for ``responder status``.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,6 +19,15 @@ from pathlib import Path
 
 from responder.errors import StateError
 from responder.models import PassSummary
+
+log = logging.getLogger(__name__)
+
+#: SQLite result codes that mean the file itself is damaged, not busy, locked or unreachable.
+_DAMAGED = frozenset({sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB})
+
+
+class CorruptStateError(StateError):
+    """The state file is not a sound SQLite database."""
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS folders (
@@ -97,7 +108,16 @@ class StateStore:
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.executescript(SCHEMA)
             self._db.execute("SELECT count(*) FROM outcomes").fetchone()
+            check = self._db.execute("PRAGMA quick_check").fetchone()
+            if check is None or check[0] != "ok":
+                raise sqlite3.DatabaseError(f"integrity check: {check[0] if check else '?'}")
         except sqlite3.DatabaseError as exc:
+            if hasattr(self, "_db"):
+                with contextlib.suppress(sqlite3.Error):
+                    self._db.close()
+            code = getattr(exc, "sqlite_errorcode", None)
+            if code in _DAMAGED or str(exc).startswith("integrity check"):
+                raise CorruptStateError(f"state store {path} is damaged ({exc})") from exc
             raise StateError(f"state store {path} is unreadable ({exc}); move it away "
                              "and run again: it is rebuilt without duplicate drafts") from exc
         except OSError as exc:
@@ -105,8 +125,21 @@ class StateStore:
 
     @classmethod
     def open(cls, state_dir: Path, account: str) -> StateStore:
-        """Return the store under ``state_dir``, creating it when missing."""
-        return cls(state_dir / "state.sqlite3", account)
+        """Return the store under ``state_dir``, creating it when missing.
+
+        A damaged file is moved aside (``state.sqlite3.corrupt-<UTC time>``, its WAL with
+        it) and a new store is started, with an ERROR in the log: nothing is answered twice,
+        because drafts are recognised by their Message-ID in Drafts and handled mail by its
+        keyword; only the history for ``status`` starts over.
+        """
+        path = state_dir / "state.sqlite3"
+        try:
+            return cls(path, account)
+        except CorruptStateError as exc:
+            aside = _move_aside(path)
+            log.error("%s: moved to %s and starting a new state store; drafts already made "
+                      "are found by Message-ID, so none is made twice", exc, aside)
+            return cls(path, account)
 
     def close(self) -> None:
         """Close the database."""
@@ -309,6 +342,21 @@ class StateStore:
             args.append(since.isoformat())
         rows = self._db.execute(sql + " GROUP BY 1, 2", args).fetchall()
         return {(str(a), str(lbl)): int(n) for a, lbl, n in rows}
+
+
+def _move_aside(path: Path) -> Path:
+    """Rename a damaged database and its WAL and shared-memory files; return the new name."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
+    aside = path.with_name(f"{path.name}.corrupt-{stamp}")
+    for suffix in ("", "-wal", "-shm"):
+        source = path.with_name(path.name + suffix)
+        if source.exists():
+            try:
+                source.rename(path.with_name(aside.name + suffix))
+            except OSError as exc:
+                raise StateError(f"state store {path} is damaged and cannot be moved aside "
+                                 f"({exc.strerror}): move it away by hand") from exc
+    return aside
 
 
 def _advance(db: sqlite3.Connection, account: str, folder: str, uidvalidity: int, uid: int) -> None:
