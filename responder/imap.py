@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import email.utils
 import logging
+import re
 import socket
 import ssl
 import threading
@@ -66,6 +67,11 @@ SENT_NAMES = ("Sent", "INBOX.Sent", "INBOX/Sent", "Sent Items", "Sent Messages",
               "[Gmail]/Sent Mail")
 TRANSIENT = (IMAPClientAbortError, socket.timeout, TimeoutError, ConnectionError, ssl.SSLEOFError,
              OSError)
+
+
+_UID_RE = re.compile(rb"\bUID (\d+)", re.IGNORECASE)
+_SIZE_RE = re.compile(rb"\bRFC822\.SIZE (\d+)", re.IGNORECASE)
+_FLAGS_RE = re.compile(rb"\bFLAGS \(([^)]*)\)", re.IGNORECASE)
 
 
 def _fields_item() -> bytes:
@@ -254,21 +260,12 @@ class ImapStore:
         item = _fields_item()
         for start in range(0, len(refs), HEADER_BATCH):
             batch = [pos for _, pos in refs[start : start + HEADER_BATCH]]
-            data = self._call(
-                "FETCH headers",
-                self._client.fetch,
-                batch,
-                [item, b"RFC822.SIZE", b"FLAGS"],
-            )
+            data = self._call("FETCH headers", self._fetch_headers, batch, item)
             for uid in batch:
                 row = data.get(uid)
                 if row is None:
                     continue  # expunged meanwhile
-                header = next((v for k, v in row.items() if k.startswith(b"BODY[HEADER")), b"")
-                flags = frozenset(
-                    f.decode() if isinstance(f, bytes) else str(f) for f in row.get(b"FLAGS", ())
-                )
-                size = int(row.get(b"RFC822.SIZE", 0))
+                size, flags, header = row
                 self._sizes[uid] = size
                 out.append(
                     HeaderInfo(
@@ -280,6 +277,49 @@ class ImapStore:
                         received=None,
                     )
                 )
+        return out
+
+    def _fetch_headers(
+        self, uids: list[int], item: bytes
+    ) -> dict[int, tuple[int, frozenset[str], bytes]]:
+        """UID FETCH sizes, flags and header fields: {uid: (size, flags, header)}.
+
+        Sent through imaplib directly and read with three regular expressions: imapclient's
+        general response parser costs about 0.3 ms a message, which over a 50,000-message
+        backlog is most of the time of the header sweep.
+        """
+        imap = self._client._imap
+        typ, data = imap.uid(
+            "FETCH", ",".join(map(str, uids)), "(UID RFC822.SIZE FLAGS " + item.decode() + ")"
+        )
+        if typ != "OK":
+            raise IMAPClientError(f"FETCH failed: {data!r}")
+        out: dict[int, tuple[int, frozenset[str], bytes]] = {}
+        for i, part in enumerate(data):
+            if not isinstance(part, tuple):
+                continue  # the ")" after a literal, or an unsolicited response
+            after = data[i + 1] if i + 1 < len(data) and isinstance(data[i + 1], bytes) else b""
+            meta = part[0] + b" " + after
+            uid = _UID_RE.search(meta)
+            size = _SIZE_RE.search(meta)
+            flags = _FLAGS_RE.search(meta)
+            if uid is None or b"BODY[HEADER" not in part[0].upper():
+                continue
+            out[int(uid.group(1))] = (
+                int(size.group(1)) if size else 0,
+                frozenset(f.decode() for f in flags.group(1).split()) if flags else frozenset(),
+                part[1] or b"",
+            )
+        missing = [uid for uid in uids if uid not in out]
+        if missing:
+            # Not a literal (a quoted string or NIL, as some servers send short values), or
+            # expunged meanwhile: ask imapclient's parser, which reads every form.
+            item_name = item.replace(b".PEEK", b"")
+            for uid, row in self._client.fetch(missing, [item, b"RFC822.SIZE", b"FLAGS"]).items():
+                header = next((v for k, v in row.items() if k.startswith(item_name[:11])), b"")
+                keywords = frozenset(f.decode() if isinstance(f, bytes) else str(f)
+                                     for f in row.get(b"FLAGS", ()))
+                out[int(uid)] = (int(row.get(b"RFC822.SIZE", 0)), keywords, header or b"")
         return out
 
     def bodies(self, refs: list[str]) -> Iterator[tuple[str, bytes]]:
