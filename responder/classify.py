@@ -9,6 +9,7 @@ a label's score is the sum of the weights of its distinct, non-negated patterns.
 
 from __future__ import annotations
 
+import gc
 import json
 import re
 from collections.abc import Iterable
@@ -35,6 +36,7 @@ LANGUAGES = ("en", "de", "fr", "es", "pt")
 #: Where the rule component puts its matches (``doc.user_data[SPANS_KEY]``).
 SPANS_KEY = "asks"
 RULES_FACTORY = "responder_ask_rules"
+LEMMATIZER_FACTORY = "responder_lookup_lemmatizer"
 
 _KEYS = {"id", "label", "pattern", "weight", "lang", "negatable"}
 _ID_RE = re.compile(r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)+$")
@@ -82,11 +84,12 @@ _STOPWORDS: dict[str, frozenset[str]] = {
         "tem pode ser ter há numa num pelo pela isso esse essa este esta seria"
     ),
 }
-#: The stop words only one language has ("me" and "a" are English and Spanish, "no" is four).
-_OWN_WORDS = {
-    lang: stop - frozenset().union(*(o for other, o in _STOPWORDS.items() if other != lang))
-    for lang, stop in _STOPWORDS.items()
-}
+#: word -> the languages whose stop words include it; word -> the one language that owns it.
+_LANGS_OF: dict[str, tuple[str, ...]] = {}
+for _lang, _stop in _STOPWORDS.items():
+    for _w in _stop:
+        _LANGS_OF[_w] = (*_LANGS_OF.get(_w, ()), _lang)
+_OWNER = {w: langs[0] for w, langs in _LANGS_OF.items() if len(langs) == 1}
 _WORD_RE = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 #: Greetings, sign-offs and connection chatter: an ask made only of these has no content.
 _FILLER = _words(
@@ -205,19 +208,29 @@ def _merge(files: list[Path], user: Path | None) -> list[Pattern]:
     return merged
 
 
-def guess_language(text: str) -> str | None:
-    """Guess en/de/fr/es/pt by stop-word overlap.
+def _word_list(text: str) -> list[str]:
+    return _WORD_RE.findall(text.lower())
+
+
+def guess_language(text: str, words: list[str] | None = None) -> str | None:
+    """Guess en/de/fr/es/pt by stop-word overlap (``words``: the text's lower-cased words).
 
     Another language wins over English with at least two hits (a fifth of the words) and
     more words of its own than English has.
     A text of eight words or more that is clearly none of them gives ``"?"``; a text too
     short to tell gives None (or the best guess if any stop word was seen).
     """
-    words = [w.lower() for w in _WORD_RE.findall(text)]
+    if words is None:
+        words = _word_list(text)
     if not words:
         return None
-    hits = {lang: len([w for w in words if w in stop]) for lang, stop in _STOPWORDS.items()}
-    own = {lang: len([w for w in words if w in _OWN_WORDS[lang]]) for lang in LANGUAGES}
+    hits = dict.fromkeys(LANGUAGES, 0)
+    own = dict.fromkeys(LANGUAGES, 0)
+    for w in words:
+        for lang in _LANGS_OF.get(w, ()):
+            hits[lang] += 1
+        if w in _OWNER:
+            own[_OWNER[w]] += 1
     other = max(LANGUAGES[1:], key=lambda lang: (own[lang], hits[lang]))
     if hits[other] >= 2 and own[other] > own["en"] and hits[other] >= 0.2 * len(words):
         return other
@@ -228,9 +241,8 @@ def guess_language(text: str) -> str | None:
     return "en" if hits["en"] else None
 
 
-def _contentless(text: str) -> bool:
+def _contentless(words: list[str]) -> bool:
     """True when the ask is only greetings, a name, emoji and punctuation."""
-    words = [w.lower() for w in _WORD_RE.findall(text)]
     content = [w for w in words if w not in _FILLER]
     return len(content) <= 1 and len(words) <= 12
 
@@ -266,7 +278,9 @@ class Classifier:
 
         patterns = _merge(builtin_pattern_files(), user_patterns)
         nlp = spacy.blank("en")
-        nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+        if not Language.has_factory(LEMMATIZER_FACTORY):
+            Language.factory(LEMMATIZER_FACTORY, func=_make_lemmatizer)
+        nlp.add_pipe(LEMMATIZER_FACTORY, name="lemmatizer")
         try:
             nlp.initialize()  # loads the lookup table before phrase patterns are lemmatized
         except (OSError, ValueError) as exc:
@@ -279,6 +293,10 @@ class Classifier:
             Language.factory(RULES_FACTORY, func=_make_rules)
         rules = nlp.add_pipe(RULES_FACTORY)
         rules.add(patterns)  # type: ignore[attr-defined]
+        # Everything built so far lives as long as the process: keep the garbage collector
+        # from walking the lookup tables and vocabulary on every collection.
+        gc.collect()
+        gc.freeze()
         return cls(nlp, patterns)
 
     def classify(self, text: str, kind: str | None = None) -> Classification:
@@ -292,9 +310,10 @@ class Classifier:
         return [self._judge(t, k, doc) for (t, k), doc in zip(pairs, docs, strict=True)]
 
     def _judge(self, text: str, kind: str | None, doc: Doc) -> Classification:
-        language = guess_language(text)
+        words = _word_list(text)
+        language = guess_language(text, words)
         lang = None if language == "?" else language
-        if _contentless(text):
+        if _contentless(words):
             label = "bare_invite" if kind == "invitation" else "unclear"
             why = (
                 "no content beyond a greeting: a bare invitation"
@@ -425,22 +444,39 @@ class _Tokens:
             return row[e.attr] in e.values
         return e.regex.search(self.strings[row[e.attr]]) is not None
 
-    def match(self, elems: tuple[_Elem, ...], k: int, i: int) -> int | None:
+    def forward(self, elems: tuple[_Elem, ...], k: int, i: int) -> int | None:
         """End of a match of ``elems[k:]`` starting at token ``i``, or None."""
         if k == len(elems):
             return i
         e = elems[k]
         if e.gap:
             for j in range(i, min(i + e.gap, self.n) + 1):
-                end = self.match(elems, k + 1, j)
+                end = self.forward(elems, k + 1, j)
                 if end is not None:
                     return end
             return None
         if i < self.n and self.test(e, i):
-            end = self.match(elems, k + 1, i + 1)
+            end = self.forward(elems, k + 1, i + 1)
             if end is not None:
                 return end
-        return self.match(elems, k + 1, i) if e.optional else None
+        return self.forward(elems, k + 1, i) if e.optional else None
+
+    def backward(self, elems: tuple[_Elem, ...], k: int, i: int) -> int | None:
+        """Start of a match of the reversed ``elems[k:]`` ending at token ``i``, or None."""
+        if k == len(elems):
+            return i + 1
+        e = elems[k]
+        if e.gap:
+            for j in range(i, max(i - e.gap, -1) - 1, -1):
+                start = self.backward(elems, k + 1, j)
+                if start is not None:
+                    return start
+            return None
+        if i >= 0 and self.test(e, i):
+            start = self.backward(elems, k + 1, i - 1)
+            if start is not None:
+                return start
+        return self.backward(elems, k + 1, i) if e.optional else None
 
 
 #: One match: (first token, end token, pattern id) in ``doc.user_data[SPANS_KEY]``.
@@ -464,7 +500,8 @@ class AskRules:
         self._nlp = nlp
         self._strings = nlp.vocab.strings
         self._columns: list[int | str] = [LEMMA, LOWER, LIKE_NUM]
-        self._patterns: list[tuple[Pattern, tuple[_Elem, ...], int, int]] = []
+        #: pattern, tokens before its anchor (reversed), tokens after it
+        self._patterns: list[tuple[Pattern, tuple[_Elem, ...], tuple[_Elem, ...]]] = []
         self._by: dict[int, list[int]] = {}
         self._by_lemma: dict[int, list[int]] = {}
         self._scan: list[tuple[int, _Elem]] = []  # regex and number anchors
@@ -501,11 +538,11 @@ class AskRules:
 
     def _index(self, p: Pattern, elems: tuple[_Elem, ...]) -> None:
         anchor = _anchor(elems, self._strings)
-        prefix = elems[: anchor or 0]
-        min_pre = sum(1 for e in prefix if not e.optional and not e.gap)
-        max_pre = sum(e.gap or 1 for e in prefix)
         idx = len(self._patterns)
-        self._patterns.append((p, elems, min_pre, max_pre))
+        if anchor is None:  # nothing to index by: try it from every token
+            self._patterns.append((p, (), elems))
+        else:
+            self._patterns.append((p, elems[:anchor][::-1], elems[anchor + 1 :]))
         if anchor is None:
             self._everywhere += (idx,)
             return
@@ -535,17 +572,59 @@ class AskRules:
         found: list[Match] = []
         for i in range(toks.n):
             for idx in self._candidates(toks, i):
-                p, elems, min_pre, max_pre = self._patterns[idx]
-                for start in range(i - min_pre, max(i - max_pre, 0) - 1, -1):
-                    end = toks.match(elems, 0, start)
-                    if end is not None and start <= i < end:
-                        found.append((start, end, p.id))
-                        break
+                p, before, after = self._patterns[idx]
+                if idx in self._everywhere:
+                    end = toks.forward(after, 0, i)
+                    if end is not None and end > i:
+                        found.append((i, end, p.id))
+                    continue
+                end = toks.forward(after, 0, i + 1)
+                if end is None:
+                    continue
+                start = toks.backward(before, 0, i - 1)
+                if start is not None:
+                    found.append((start, end, p.id))
         if self._fallback_patterns:
             for key, start, end in self._fallback(doc):
                 found.append((start, end, self._fallback_patterns[self._strings[key]].id))
         doc.user_data[SPANS_KEY] = found
         return doc
+
+
+def _make_lemmatizer(nlp: Language, name: str) -> Any:
+    """spaCy's lookup lemmatizer (tables from spacy-lookups-data), applied a doc at a time.
+
+    The stock component looks every token up through Python ``Token`` objects; this one
+    reads the token ids in one array and caches each id's lemma, with the same result.
+    """
+    import numpy
+    from spacy.attrs import LEMMA, ORTH
+    from spacy.pipeline import Lemmatizer
+
+    class LookupLemmatizer(Lemmatizer):
+        _lemma_of: dict[int, int]
+
+        def __call__(self, doc: Doc) -> Doc:
+            if not self._validated:
+                self._validate_tables(f"[E1004] {self.name}: lookup tables missing")
+            table = self.lookups.get_table("lemma_lookup")
+            strings = doc.vocab.strings
+            cache = self._lemma_of
+            lemmas = []
+            for orth in doc.to_array([ORTH]).tolist():
+                lemma = cache.get(orth)
+                if lemma is None:
+                    text = strings[orth]
+                    lemma = cache[orth] = strings.add(table.get(orth, text))
+                lemmas.append(lemma)
+            if lemmas:
+                column = numpy.array(lemmas, dtype="uint64").reshape(-1, 1)
+                doc.from_array([LEMMA], column)  # type: ignore[arg-type]
+            return doc
+
+    component = LookupLemmatizer(nlp.vocab, None, name, mode="lookup", overwrite=True)
+    component._lemma_of = {}
+    return component
 
 
 def _make_rules(nlp: Language, name: str) -> AskRules:
