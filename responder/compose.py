@@ -214,7 +214,9 @@ _ASK_ADDRESS = re.compile(
     r"(?![\w@-]|\.\w)"
 )
 _UNANSWERED = re.compile(
-    r"no-?reply|no_reply|do-?not-?reply|mailer-daemon|postmaster|bounce|hit-reply",
+    r"no-?reply|no_reply|do-?not-?reply|mailer-daemon|postmaster|bounce|hit-reply"
+    # List robots (RFC 3834 section 2, RFC 5230 section 4.6): owner-*, *-request, and co.
+    r"|^owner-|-owner$|-request$|^listserv$|^majordomo$",
     re.IGNORECASE,
 )
 
