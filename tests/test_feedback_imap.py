@@ -299,3 +299,77 @@ def test_the_loop_works_on_a_maildir_too(tmp_path: Path) -> None:
     kinds = sorted(s["kind"] for s in signals(tmp_path / "state"))
     assert kinds == ["rescued", "sent_as_is"]
     assert (root / "cur" / filed[0].name).exists(), "the rescued message stays in the inbox"
+
+
+def test_a_deleted_draft_counts_as_discarded_only_after_the_grace_period(
+    tmp_path: Path,
+) -> None:
+    """A draft gone from Drafts is a discard only when nothing was sent within
+    RESPONDER_DISCARD_GRACE_DAYS; until then it waits, and a later send still counts."""
+    from datetime import UTC, datetime, timedelta
+
+    from responder.config import load_settings
+    from responder.maildir import MaildirStore, folder_path, make_folder
+    from responder.pipeline import Engine, Pass
+    from responder.state import StateStore
+
+    root = tmp_path / "Maildir"
+    make_folder(root)
+    make_folder(folder_path(root, "Sent"))
+    for name in (GENUINE, ZERO_WIDTH):
+        (root / "new" / f"{name}.x").write_bytes((EML_DIR / name).read_bytes())
+    settings = load_settings(None, {
+        "RESPONDER_MAILDIR": str(root), "RESPONDER_STATE_DIR": str(tmp_path / "state"),
+        "RESPONDER_AUTHSERV_ID": "mx.example.org", "RESPONDER_FROM_NAME": "Dana Reyes",
+        "RESPONDER_FROM_ADDRESS": "dana@example.org", "RESPONDER_PHONE": "+1 555 0100",
+        "RESPONDER_SINCE_DAYS": "36500", "RESPONDER_DISCARD_GRACE_DAYS": "3",
+    })
+    engine = Engine.build(settings)
+    state = StateStore.open(settings.state_dir, settings.account)
+    store = MaildirStore(root)
+    t0 = datetime.now(UTC)
+
+    def run_at(days: float) -> None:
+        Pass(store, state, engine, now=lambda: t0 + timedelta(days=days)).run()
+
+    run_at(0)
+    drafts = {parse(p.read_bytes())["In-Reply-To"]: p
+              for p in (folder_path(root, "Drafts") / "cur").iterdir()}
+    assert len(drafts) == 2
+    for path in drafts.values():
+        path.unlink()  # both drafts deleted ...
+    run_at(1)
+    assert signals(tmp_path / "state") == []
+    late = drafts[message_id(ZERO_WIDTH)]
+    (folder_path(root, "Sent") / "cur" / "late:2,S").write_bytes(
+        reply_to(ZERO_WIDTH, "Sorry for the slow answer: happy to talk."))  # ... one answered
+    run_at(2)
+    assert [s["kind"] for s in signals(tmp_path / "state")] == ["sent_edited"]
+    run_at(3.5)  # the grace period runs from the pass that first saw the draft gone (day 1)
+    assert len(signals(tmp_path / "state")) == 1
+    run_at(4.5)
+    run_at(5)
+    state.close()
+    got = {s["subject"]: s["kind"] for s in signals(tmp_path / "state")}
+    assert got == {message_id(ZERO_WIDTH): "sent_edited", message_id(GENUINE): "discarded"}
+    assert not late.exists()
+
+
+def test_an_override_never_drafts_scam_nor_beats_a_safety_rule() -> None:
+    """decide() takes the override after every safety rule; scam is never drafted."""
+    from responder.decide import Policy, decide
+    from responder.models import Classification, Notification
+
+    n = Notification(linkedin=True, authentic=True, kind="invitation", has_ask=True,
+                     ask_text="hello")
+    policy = Policy()
+    recruiter = Classification("recruiter", (), "recruiter scored 1", {}, "en")
+    scam = Classification("scam", (), "scam scored 1", {}, "en")
+    genuine = Classification("genuine", (), "genuine scored 1", {}, "en")
+    assert decide(n, recruiter, policy, override="draft").action == "draft"
+    assert "override" in decide(n, recruiter, policy, override="draft").reason
+    assert decide(n, scam, policy, override="draft").action == "file"
+    assert decide(n, genuine, policy, override="file").action == "file"
+    assert decide(n, genuine, policy, override=None).action == "draft"
+    spoof = Notification(linkedin=True, authentic=False, kind="invitation", has_ask=True)
+    assert decide(spoof, genuine, policy, override="draft").action == "flag_suspicious"
