@@ -371,6 +371,8 @@ class _Elem:
 _LEMMA, _LOWER, _NUM, _ANY = 0, 1, 2, 3
 _ATTRS = {"LEMMA": _LEMMA, "LOWER": _LOWER, "ORTH": _LOWER, "TEXT": _LOWER}
 _GAP_RE = re.compile(r"\{0?,(\d+)\}")
+#: Tokens that end a sentence: a ``{0,N}`` wildcard does not skip over them.
+_SENTENCE_ENDS = (".", "!", "?", ";", "\n")
 #: Words too frequent to index a pattern by (a pattern is looked up by its rarest token).
 _COMMON = _STOPWORDS["en"] | _words("be have do 's 'm 're 'd 've n't not - . , ! ?")
 
@@ -427,12 +429,16 @@ def _anchor(elems: tuple[_Elem, ...], strings: Any) -> int | None:
 class _Tokens:
     """The per-token values a match looks at, read from the doc in one array."""
 
-    __slots__ = ("n", "rows", "strings")
+    __slots__ = ("n", "rows", "stops", "strings")
 
-    def __init__(self, doc: Doc, columns: list[int | str], strings: Any) -> None:
+    def __init__(
+        self, doc: Doc, columns: list[int | str], strings: Any, ends: frozenset[int]
+    ) -> None:
         self.rows: list[list[int]] = doc.to_array(columns).tolist() if len(doc) else []
         self.n = len(self.rows)
         self.strings = strings
+        #: tokens a wildcard may not skip: the ends of sentences
+        self.stops = [row[_LOWER] in ends for row in self.rows]
 
     def test(self, e: _Elem, i: int) -> bool:
         if e.attr == _ANY:
@@ -451,6 +457,8 @@ class _Tokens:
         e = elems[k]
         if e.gap:
             for j in range(i, min(i + e.gap, self.n) + 1):
+                if j > i and self.stops[j - 1]:
+                    break
                 end = self.forward(elems, k + 1, j)
                 if end is not None:
                     return end
@@ -468,6 +476,8 @@ class _Tokens:
         e = elems[k]
         if e.gap:
             for j in range(i, max(i - e.gap, -1) - 1, -1):
+                if j < i and self.stops[j + 1]:
+                    break
                 start = self.backward(elems, k + 1, j)
                 if start is not None:
                     return start
@@ -500,6 +510,7 @@ class AskRules:
         self._nlp = nlp
         self._strings = nlp.vocab.strings
         self._columns: list[int | str] = [LEMMA, LOWER, LIKE_NUM]
+        self._ends = frozenset(self._strings.add(p) for p in _SENTENCE_ENDS)
         #: pattern, tokens before its anchor (reversed), tokens after it
         self._patterns: list[tuple[Pattern, tuple[_Elem, ...], tuple[_Elem, ...]]] = []
         self._by: dict[int, list[int]] = {}
@@ -568,7 +579,7 @@ class AskRules:
         return found
 
     def __call__(self, doc: Doc) -> Doc:
-        toks = _Tokens(doc, self._columns, self._strings)
+        toks = _Tokens(doc, self._columns, self._strings, self._ends)
         found: list[Match] = []
         for i in range(toks.n):
             for idx in self._candidates(toks, i):

@@ -211,6 +211,21 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "Hi dear, I'm a single father and a soldier on a peacekeeping mission. I'm "
             "looking for a kind-hearted woman to share my life with.",
         ),
+        (
+            "message",
+            "Hello madam, I am Dr. Frank from the UN medical team in Syria. I am very lonely "
+            "and I want to find true love. Please write me on my email.",
+        ),
+        (
+            "inmail",
+            "Dear Beneficiary, your compensation payment of $2.5M has been approved by the "
+            "World Bank. Contact our paying officer with your details to receive your funds.",
+        ),
+        (
+            "message",
+            "Hi Dana, I'm a senior trader. I can teach you how to earn $3,000 daily with "
+            "forex signals. Just deposit $250 to start on my platform.",
+        ),
     ],
     "mlm": [
         (
@@ -340,6 +355,16 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "something that has changed my life. Are you open to earning extra income from "
             "home?",
         ),
+        (
+            "message",
+            "HEY GIRL!!! 💖 I have the most amazing opportunity for you!!! Be your own boss, "
+            "work from anywhere and earn extra cash. Message me for details!!!",
+        ),
+        (
+            "invitation",
+            "Hi Dana, I mentor women who want to create a second stream of income online. "
+            "Would love to connect!",
+        ),
     ],
     "investor_ask": [
         (
@@ -450,6 +475,11 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "invitation",
             "Hi Dana, building a fintech for truckers and raising our first round. Would love"
             " your support as an early investor.",
+        ),
+        (
+            "message",
+            "Dana, I know you have a great network in logistics. We are seeking $1M to scale "
+            "our freight app. Could you help us meet some investors?",
         ),
     ],
     "contact_harvest": [
@@ -563,6 +593,11 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "message",
             "Hi Dana, can you tell me who your manager is and how I can reach them? I'd like "
             "to pitch them a service.",
+        ),
+        (
+            "invitation",
+            "Hello Dana, I'm building my network in the Pacific Northwest. Would love to "
+            "connect and be introduced to your contacts in supply chain.",
         ),
     ],
     "pitch": [
@@ -693,6 +728,16 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "inmail",
             "Hello Dana, we are providing best quality data annotation services at very low "
             "cost with 24/7 support. Kindly let me know a suitable time for a call.",
+        ),
+        (
+            "inmail",
+            "Dear Sir/Madam, we are a leading IT outsourcing company offering dedicated "
+            "developers at $20/hour. Please let us know your requirements.",
+        ),
+        (
+            "message",
+            "Hi Dana, is improving pipeline reliability a priority for Fernhill this quarter?"
+            " If so, I have an idea that could help. Open to a quick chat?",
         ),
     ],
     "free_work": [
@@ -825,6 +870,12 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "message",
             "Hi Dana, we're organizing a hackathon and need mentors. Can you volunteer your "
             "Saturday to help the teams? Unfortunately we can't pay.",
+        ),
+        (
+            "inmail",
+            "Hi Dana, I am conducting research for my MBA. Could you spare an hour to be "
+            "interviewed about data strategy at Fernhill? There is no compensation, "
+            "unfortunately.",
         ),
     ],
     "recruiter": [
@@ -975,6 +1026,24 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "message",
             "Hi Dana, I'm not a recruiter, I'm the head of engineering at Pallet. We have an "
             "opening for a staff data engineer and I'd love to talk with you about it.",
+        ),
+        (
+            "inmail",
+            "Greetings of the day Dana! We have an excellent opening for Data Engineer with "
+            "our esteemed client in Phoenix AZ. Kindly revert with your updated profile, "
+            "current CTC and notice period.",
+        ),
+        ("invitation", "HI DANA, WE ARE HIRING DATA ENGINEERS, REMOTE, GOOD PAY. INTERESTED?"),
+        (
+            "message",
+            "Hi Dana, just checking whether you saw my note about the staff engineer position"
+            " at Loomwise? The team would love to meet you.",
+        ),
+        (
+            "inmail",
+            "Dana, would you consider a move to Europe? A Berlin mobility company is "
+            "searching for a Head of Data Platform. Relocation package and visa sponsorship "
+            "provided.",
         ),
     ],
     "genuine": [
@@ -1174,6 +1243,24 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             " the basis of my thesis. Could I ask you two short questions about the "
             "evaluation setup?",
         ),
+        (
+            "message",
+            "Hi Dana, I'm the organiser of the Lisbon Data Week. A speaker dropped out and "
+            "your name came up twice. Could you give a 25-minute talk on 14 June? We cover "
+            "flights and hotel.",
+        ),
+        (
+            "message",
+            "Dear Dana, I am engineer from Poland and I use your tidewater library in my "
+            "company. I found a bug in the retry logic when broker restarts, I prepared a "
+            "fix. Can I send you the patch for review?",
+        ),
+        (
+            "invitation",
+            "Hi Dana, Marta Ruiz from our team met you at StreamConf and said you'd be the "
+            "right person to talk to about carrier data standards. We're drafting one and "
+            "would value your input; I can share the draft.",
+        ),
     ],
     "stale_reconnect": [
         (
@@ -1319,6 +1406,17 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "Dear Dana, I am happy to see you again after so long time. We were working "
             "together in the Brightline project in 2013. Let us be in contact.",
         ),
+        ("invitation", "HELLO DANA, WE STUDIED TOGETHER AT PSU. LONG TIME NO SEE! LETS CONNECT"),
+        (
+            "invitation",
+            "Hi Dana, we met at a friend's wedding in Bend a few years ago (I was the one who"
+            " spilled the punch!). Great to find you here.",
+        ),
+        (
+            "message",
+            "Hi Dana, I came across your profile and realised we both worked at Kestrel "
+            "around 2014. How are things?",
+        ),
     ],
     "bare_invite": [
         ("invitation", "I'd like to add you to my professional network on LinkedIn."),
@@ -1357,6 +1455,10 @@ ASKS: dict[str, list[tuple[str, str]]] = {
         ("invitation", "Hi Dana, can we connect? I work in logistics too."),
         ("invitation", "Let's network! Always happy to meet data people."),
         ("invitation", "Hi Dana, I'm a software engineer at Pallet. I'd like to connect with you."),
+        (
+            "invitation",
+            "Dana, I'm a data scientist in Portland. Would be glad to have you in my network.",
+        ),
     ],
     "unclear": [
         ("message", "👋"),
@@ -1396,6 +1498,11 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "inmail",
             "Hi Dana, I represent a company that would like to work with you. Please let me "
             "know a convenient time to talk.",
+        ),
+        ("message", "Hi Dana, I wanted to ask you something but I'm not sure"),
+        (
+            "inmail",
+            "Hello Dana, are you available for a short discussion next week? Regards, Peter",
         ),
     ],
 }
