@@ -414,7 +414,8 @@ class ImapStore:
         if "MOVE" in self._caps:
             self._call(f"MOVE to {folder}", self._client.move, uid, folder)
             return
-        self._call(f"COPY to {folder}", self._client.copy, uid, folder)
+        if not self._copy_in(uid[0], folder):
+            self._call(f"COPY to {folder}", self._client.copy, uid, folder)
         if "UIDPLUS" in self._caps:
             self._call("STORE \\Deleted", self._client.add_flags, uid, [b"\\Deleted"], True)
             self._call("UID EXPUNGE", self._client.uid_expunge, uid)
@@ -520,6 +521,27 @@ class ImapStore:
                                                      ("MESSAGE-ID",))}
         self._restore(previous)
         return found
+
+    def _copy_in(self, uid: int, folder: str) -> bool:
+        """True when ``folder`` already holds a copy of message ``uid`` (same Message-ID).
+
+        The COPY fallback is two steps; a crash or a dropped connection after the COPY would
+        otherwise make the next pass copy the message a second time.
+        """
+        data = self._call("FETCH Message-ID", self._client.fetch, [uid],
+                          [b"BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]"])
+        row = data.get(uid) or {}
+        header = next((v for k, v in row.items() if k.startswith(b"BODY[HEADER")), b"")
+        message_id = bytes(header).decode("ascii", "replace").partition(":")[2].strip()
+        if not message_id:
+            return False
+        previous = self._examine(folder)
+        try:
+            found = self._call("SEARCH copy", self._client.search,
+                               ["HEADER", "Message-ID", message_id])
+        finally:
+            self._restore(previous)
+        return bool(found)
 
     def noop(self) -> None:
         """Round-trip once to check the connection."""
