@@ -93,7 +93,45 @@ def render(rows: list[Mapping[str, object]], outcomes: Mapping[str, str]) -> str
             )
     if failed:
         out += ["", "## Tests that did not pass", ""] + [f"- `{t}`" for t in failed]
+    out += ["", *METHOD.strip().splitlines()]
     return "\n".join(out) + "\n"
+
+
+METHOD = """
+## How the figures are counted
+
+- A **trial** is one mailbox taken through one fault or one group of inputs to the end: the
+  fault is injected, passes are repeated until one completes, and the mailbox is fetched back
+  from Dovecot. A **fault** is counted only when it really happened (the process was killed,
+  the proxy broke the connection, the server restarted or refused).
+- **Duplicates**: drafts in Drafts beyond the fault-free reference run's, per parent
+  Message-ID. **Losses**: delivered messages that are not exactly where, and with the flags,
+  the reference run left them (missing, doubled, misplaced, or left half-moved with
+  `$ResponderFiled` in INBOX), plus a state store that does not open intact.
+  **Unsafe**: a draft for mail that must not be answered, a draft addressed to a system or
+  no-reply address, a header, recipient or MIME part added to a draft, template syntax
+  executed, a secret in any output, a spoof moved away, or different decisions on a server
+  lacking a capability.
+- Capability profiles are compared with their own clean run, because the documented fallback
+  changes where mail lands (a server with neither MOVE nor UIDPLUS keeps the original in
+  INBOX next to its copy), and with the full server's decisions.
+
+## What is not covered, and why
+
+- **Custom keywords**: Dovecot 2.3 has no switch to refuse them, and 26 keywords in a
+  Maildir's `dovecot-keywords` file do not remove `\\*` from PERMANENTFLAGS (tried). The suite
+  uses the ACL plugin instead: INBOX without the `w` right answers
+  `PERMANENTFLAGS (\\Deleted \\Seen)`, which is what responder checks.
+- **A server with neither MOVE, UIDPLUS nor keywords and a lost state store**: nothing on
+  the server then says a kept original was filed, so filing it again is possible; the profile
+  is tested with its state store intact, and the copy is never doubled.
+- **CONDSTORE/QRESYNC** are not used by responder (it compares UIDNEXT and UIDVALIDITY), so
+  that profile shows only that nothing depends on them.
+- **Memory and time** are bounded by behaviour (mail over RESPONDER_MAX_MESSAGE_BYTES is never
+  downloaded; the reader parses at most 1 MiB) and by one generous peak-RSS check; there are
+  no timing assertions. TLS faults, IDLE and the daemon's scheduler are covered by their own
+  test modules, not here: the daemon's recovery is exercised through its Runner.
+"""
 
 
 def main(argv: list[str]) -> int:

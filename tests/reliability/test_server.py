@@ -231,7 +231,8 @@ PROFILES: dict[str, dict[str, Any]] = {
 def test_capability_profile(
     profile: str, reference: Reference, tmp_path: Path, ledger: Ledger
 ) -> None:
-    """A clean run, a repeat, three seeded kills and (where keywords exist) a lost state
+    """A clean run, a repeat, four kills (after the first COPY or MOVE, after the first
+    APPEND, two seeded) and (where keywords exist) a lost state
     store on a server lacking capabilities: same decisions as the full server, the user's
     \\Deleted mail survives, no duplicate, nothing lost."""
     options = PROFILES[profile]
@@ -246,13 +247,15 @@ def test_capability_profile(
         trials, kills, dup, lost, problems = 2, 0, repeat.duplicates, repeat.losses, []
         problems += repeat.differences
         rng = random.Random(profile)
-        for i in range(3):
+        fixed = [("move", 1), ("append_draft", 1)]  # right after a COPY, right after APPEND
+        for i in range(4):
             account = server.account(2 + i)
             harness.load_backlog(account)
             state_dir = tmp_path / f"kill{i}"
             s = harness.settings_for(account, state_dir)
             method = rng.choice(["append_draft", "bodies", "tx", "move"])
             n = rng.randint(1, max(1, reference.calls.get(method, 1)))
+            method, n = fixed[i] if i < len(fixed) else (method, n)
             kills += harness.forked_pass(s, reference.engine, harness.KillPoint(method, n)) \
                 == "killed"
             harness.run_until_done(s, reference.engine)
