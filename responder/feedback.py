@@ -512,6 +512,16 @@ class Collector:
             self._statuses[folder] = self.store.folder_status(folder)
         return self._statuses[folder]
 
+    def _remembered(self, role: str, resolve: Callable[[], str | None]) -> str | None:
+        """A special folder's name as found by an earlier look (saving a LIST per pass)."""
+        mark = self.db.mark(f"@folder {role}")
+        if mark is not None and mark.fingerprint:
+            return mark.fingerprint
+        name = resolve()
+        if name:
+            self.db.set_mark(f"@folder {role}", 0, 0, name)
+        return name
+
     def run(self) -> list[Signal]:
         """Look at Sent, Drafts, the source (and rescue) folders; record and learn."""
         since = self.now - timedelta(days=WATCH_DAYS)
@@ -530,11 +540,12 @@ class Collector:
     # -- Sent: drafts sent (as drafted or edited), mail left alone answered ------------------
 
     def _sent(self, open_: list[Decided]) -> list[Signal]:
-        name = self.settings.sent_folder or self.store.sent_folder()
+        name = self.settings.sent_folder or self._remembered("sent", self.store.sent_folder)
         if not name:
             return []
         status = self._status(name)
         if status is None:
+            self.db.set_mark("@folder sent", 0, 0, "")  # gone: look it up again next time
             return []
         mark = self.db.mark(name)
         same = mark is not None and mark.uidvalidity == status.uidvalidity
@@ -572,9 +583,12 @@ class Collector:
     def _drafts(self, open_: list[Decided]) -> list[Signal]:
         if not open_:
             return []
-        name = self.drafts_folder()
+        name = self.settings.drafts_folder or self._remembered("drafts", self.drafts_folder)
+        if not name:
+            return []
         status = self._status(name)
         if status is None:
+            self.db.set_mark("@folder drafts", 0, 0, "")
             return []
         fingerprint = f"{status.uidvalidity}:{status.uidnext}:{status.messages}:{status.modseq}"
         notes = self.db.draft_notes()
