@@ -372,3 +372,42 @@ def test_an_override_never_drafts_scam_nor_beats_a_safety_rule() -> None:
     assert decide(n, genuine, policy, override=None).action == "draft"
     spoof = Notification(linkedin=True, authentic=False, kind="invitation", has_ask=True)
     assert decide(spoof, genuine, policy, override="draft").action == "flag_suspicious"
+
+
+def test_filed_mail_moved_to_a_chosen_folder_is_rescued_elsewhere_not(tmp_path: Path) -> None:
+    """A filed message the user moves to one of RESPONDER_RESCUE_FOLDERS is rescued; moved to
+    any other folder (say, a trash) it is not."""
+    from responder.config import load_settings
+    from responder.maildir import MaildirStore, folder_path, make_folder
+    from responder.pipeline import Engine, Pass
+    from responder.state import StateStore
+
+    root = tmp_path / "Maildir"
+    make_folder(root)
+    for folder in ("Archive", "Trash"):
+        make_folder(folder_path(root, folder))
+    pitch = "07-invitation-reminder.eml"
+    for name in (RECRUITER, pitch):
+        (root / "new" / f"{name}.x").write_bytes((EML_DIR / name).read_bytes())
+    settings = load_settings(None, {
+        "RESPONDER_MAILDIR": str(root), "RESPONDER_STATE_DIR": str(tmp_path / "state"),
+        "RESPONDER_AUTHSERV_ID": "mx.example.org", "RESPONDER_FROM_NAME": "Dana Reyes",
+        "RESPONDER_FROM_ADDRESS": "dana@example.org", "RESPONDER_PHONE": "+1 555 0100",
+        "RESPONDER_SINCE_DAYS": "36500", "RESPONDER_RESCUE_FOLDERS": "Archive",
+    })
+    engine = Engine.build(settings)
+    state = StateStore.open(settings.state_dir, settings.account)
+    store = MaildirStore(root)
+    Pass(store, state, engine).run()
+    filed = {parse(p.read_bytes())["Message-ID"]: p
+             for p in (folder_path(root, "LinkedIn/Ignored") / "cur").iterdir()}
+    assert set(filed) == {message_id(RECRUITER), message_id(pitch)}
+    kept = filed[message_id(RECRUITER)]
+    kept.rename(folder_path(root, "Archive") / "cur" / kept.name)
+    binned = filed[message_id(pitch)]
+    binned.rename(folder_path(root, "Trash") / "cur" / binned.name)
+    Pass(store, state, engine).run()
+    state.close()
+    got = signals(tmp_path / "state")
+    assert [(s["subject"], s["kind"], s["detail"]) for s in got] == [
+        (message_id(RECRUITER), "rescued", "you moved it back to Archive")]
