@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 import threading
 import time
 from datetime import UTC, datetime, timedelta
+from types import FrameType
 
 import click
 
@@ -56,6 +58,22 @@ def format_report(r: MessageReport) -> str:
     return f"{r.ref:>8}  {r.action:<15} {label:<16} {who:<24} {r.reason}"
 
 
+def starting_up_signals() -> None:
+    """Signals before the daemon loop takes over (building the engine takes seconds).
+
+    SIGTERM and SIGINT exit 0 at once: nothing is in hand yet. SIGHUP is ignored: the
+    templates and patterns about to be loaded are the current ones anyway. The loop installs
+    its own handlers and puts these back when it ends.
+    """
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+
+
 def quiet_spacy() -> None:
     """Route spaCy's log through ours, warnings only.
 
@@ -96,6 +114,8 @@ def run_command(
     for warning in settings.warnings:
         log.warning("%s", warning)
     dry_run = dry_run or settings.dry_run
+    if not once:
+        starting_up_signals()
     # The lock first: a second instance says "already running" at once, not after the build.
     lock = guarded(lambda: acquire_lock(settings.state_dir, settings.account))
     quiet_spacy()

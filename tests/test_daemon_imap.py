@@ -760,3 +760,36 @@ def test_status_after_a_daemon_run(
     assert len(data["last_errors"]) == 1
     for text in (out, as_json.stdout, shown.stderr, as_json.stderr):
         assert PASSWORD not in text
+
+
+# -- signals while the daemon is still starting up ---------------------------------------------
+
+
+def wait_for_lock(daemon: DaemonRun, state_dir: Path) -> None:
+    """Wait until the daemon holds its lock: it is past start-up's first step, not yet polling."""
+    def locked() -> bool:
+        return any(str(daemon.proc.pid) in p.read_text() for p in state_dir.glob("*.lock"))
+
+    wait_until("the instance lock", locked, daemon)
+
+
+def test_sigterm_while_starting_up_exits_cleanly(
+    account: Account, start: Callable[..., DaemonRun], tmp_path: Path
+) -> None:
+    daemon = start(settings(account, tmp_path))
+    wait_for_lock(daemon, tmp_path / "state")
+    stop_cleanly(daemon)
+    assert "Traceback" not in daemon.log()
+
+
+def test_sighup_while_starting_up_is_not_fatal(
+    account: Account, start: Callable[..., DaemonRun], tmp_path: Path
+) -> None:
+    """A reload asked for before the first pass changes nothing: the files are loaded anyway."""
+    account.deliver(eml("01-invitation-genuine.eml"))
+    daemon = start(settings(account, tmp_path))
+    wait_for_lock(daemon, tmp_path / "state")
+    daemon.proc.send_signal(signal.SIGHUP)
+    wait_until("the first mail handled", lambda: handled(account, "01-invitation-genuine.eml"),
+               daemon)
+    stop_cleanly(daemon)
