@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from responder.logs import plain_blob, secret_forms
+from responder.logs import plain_blob, secret_forms, xoauth2_blob
 from responder.runner import Runner
 from responder.state import StateStore
 from tests.dovecot import PASSWORD, Account, Dovecot
@@ -460,8 +460,10 @@ def _cli(env: Mapping[str, str], *argv: str) -> subprocess.CompletedProcess[str]
 def test_no_secret_in_logs_errors_status_or_state(
     dovecot: Dovecot, tmp_path: Path, ledger: Ledger
 ) -> None:
-    """DEBUG logs of good and failing runs, status, status --json and the state database
-    never contain the password (or its repr or SASL PLAIN form), nor a wrong password."""
+    """DEBUG logs of good and failing runs (password from the environment, a file or a
+    command, an OAuth2 token the server refuses, a wrong password, broken connections),
+    status, status --json, check and the state database never contain a secret, in any of
+    its forms (as is, repr, SASL PLAIN or XOAUTH2 base64)."""
     account = new_account(dovecot)
     harness.load_backlog(account)
     wrong = "Wr0ng-Secret-Xyz"
@@ -486,6 +488,25 @@ def test_no_secret_in_logs_errors_status_or_state(
                             RESPONDER_IMAP_TIMEOUT="2", **debug)
             run(f"{action} during {trigger.decode()}", env, "run", "--once", "-v")
             run(f"check after {action}", env, "check")
+    token = "ya29.Tok3n-Secret-Abc"
+    forms |= secret_forms(token) | {xoauth2_blob(account.user, token)}
+    without_password = {k: v for k, v in account.env(state_dir, **debug).items()
+                        if k != "RESPONDER_IMAP_PASSWORD"}
+    run("OAuth2 token refused", {**without_password,
+                                 "RESPONDER_IMAP_OAUTH2_TOKEN_CMD": f"/bin/echo {token}"},
+        "run", "--once", "-v")
+    secret_file = tmp_path / "password"
+    secret_file.write_text(PASSWORD + "\n")
+    secret_file.chmod(0o600)
+    run("password from a file", {**without_password,
+                                 "RESPONDER_IMAP_PASSWORD_FILE": str(secret_file)},
+        "run", "--once", "-v")
+    run("password from a command", {**without_password,
+                                    "RESPONDER_IMAP_PASSWORD_CMD": f"/bin/cat {secret_file}"},
+        "run", "--once", "-v")
+    run("password command failing", {**without_password,
+                                     "RESPONDER_IMAP_PASSWORD_CMD": f"/bin/false {PASSWORD}"},
+        "run", "--once", "-v")
     run("status", account.env(state_dir), "status")
     run("status --json", account.env(state_dir), "status", "--json")
     run("check", account.env(state_dir, **debug), "check")
