@@ -226,6 +226,11 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "Hi Dana, I'm a senior trader. I can teach you how to earn $3,000 daily with "
             "forex signals. Just deposit $250 to start on my platform.",
         ),
+        (
+            "message",
+            "Hi Dana, join my Telegram group for free crypto signals. Members made 300% last "
+            "month!",
+        ),
     ],
     "mlm": [
         (
@@ -365,6 +370,7 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "Hi Dana, I mentor women who want to create a second stream of income online. "
             "Would love to connect!",
         ),
+        ("invitation", "Hi Dana! I help busy moms make money from their phones. Want to know how?"),
     ],
     "investor_ask": [
         (
@@ -480,6 +486,11 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "message",
             "Dana, I know you have a great network in logistics. We are seeking $1M to scale "
             "our freight app. Could you help us meet some investors?",
+        ),
+        (
+            "message",
+            "Hi Dana, we're looking for partners to fund our expansion into Canada. Would you"
+            " like an opportunity to invest, or to buy shares in the company?",
         ),
     ],
     "contact_harvest": [
@@ -738,6 +749,16 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "message",
             "Hi Dana, is improving pipeline reliability a priority for Fernhill this quarter?"
             " If so, I have an idea that could help. Open to a quick chat?",
+        ),
+        (
+            "invitation",
+            "Hi Dana, we're a data consultancy specializing in Snowflake migrations. I'd love"
+            " to introduce our services and discuss a partnership opportunity.",
+        ),
+        (
+            "inmail",
+            "Hi Dana, could I have 15 minutes of your time to present our platform? It cuts "
+            "warehouse costs by a third.",
         ),
     ],
     "free_work": [
@@ -1044,6 +1065,11 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "Dana, would you consider a move to Europe? A Berlin mobility company is "
             "searching for a Head of Data Platform. Relocation package and visa sponsorship "
             "provided.",
+        ),
+        (
+            "message",
+            "Hey Dana! Long time since Brightline 😊 I'm at TalentBridge now and I have a role"
+            " that's perfect for you. Free to chat this week?",
         ),
     ],
     "genuine": [
@@ -1417,6 +1443,11 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "Hi Dana, I came across your profile and realised we both worked at Kestrel "
             "around 2014. How are things?",
         ),
+        (
+            "invitation",
+            "Hi Dana, I saw we both spent time at Kestrel years back. Thought it would be "
+            "nice to connect!",
+        ),
     ],
     "bare_invite": [
         ("invitation", "I'd like to add you to my professional network on LinkedIn."),
@@ -1686,7 +1717,7 @@ def test_user_file_adds_patterns(tmp_path: Path) -> None:
 
 
 def test_user_file_disables_builtin_patterns(tmp_path: Path) -> None:
-    text = "Hi Dana, could I have 15 minutes of your time?"
+    text = "Hi Dana, could I have 15 minutes of your time to present our platform?"
     assert Classifier.load().classify(text).label == "pitch"
     user = write(tmp_path / "off.jsonl", ['{"disable": "pitch.fifteen_minutes"}'])
     clf = Classifier.load(user)
