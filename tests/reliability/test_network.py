@@ -75,3 +75,47 @@ def test_cut_after_random_byte_count_recovers(
     ledger.record("network", f"{action} after {after} B of server traffic", faults=fired,
                   duplicates=damage.duplicates, losses=damage.losses)
     assert damage.clean, damage.differences
+
+
+@pytest.mark.parametrize(("what", "action", "after"), [("APPEND draft", "cut", 6),
+                                                       ("MOVE", "reset", 0),
+                                                       ("FETCH body", "stall", 0)])
+def test_the_daemon_itself_recovers(
+    what: str, action: str, after: int, dovecot: Dovecot, reference: Reference,
+    tmp_path: Path, ledger: Ledger,
+) -> None:
+    """`responder run` (the daemon, real process and signals) through the proxy: it backs off
+    after the broken pass, passes again, reaches the reference end state, stops on SIGTERM."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    account = new_account(dovecot)
+    delivered = harness.load_backlog(account)
+    with FaultProxy(dovecot.port, trigger=TRIGGERS[what], action=action, after=after) as proxy:
+        env = account.env(tmp_path / "state", RESPONDER_IMAP_PORT=str(proxy.port),
+                          RESPONDER_IMAP_TIMEOUT="2", RESPONDER_POLL_SECONDS="10")
+        clean = {k: v for k, v in os.environ.items() if not k.startswith("RESPONDER_")}
+        log = (tmp_path / "daemon.log").open("w")
+        daemon = subprocess.Popen([sys.executable, "-m", "responder", "run"],
+                                  env={**clean, **env}, stdout=log, stderr=log)
+        try:
+            damage = harness.compare(reference.state, harness.end_state(account), delivered)
+            deadline = time.monotonic() + 120
+            while not damage.clean and time.monotonic() < deadline and daemon.poll() is None:
+                time.sleep(1)
+                damage = harness.compare(reference.state, harness.end_state(account),
+                                         delivered)
+        finally:
+            daemon.send_signal(signal.SIGTERM)
+            daemon.wait(timeout=60)
+            log.close()
+        err = (tmp_path / "daemon.log").read_text()
+        fired = proxy.fired
+    ledger.record("network", f"daemon: {action} after {after} B during {what}", faults=fired,
+                  duplicates=damage.duplicates, losses=damage.losses)
+    assert fired == 1
+    assert daemon.returncode == 0, err
+    assert damage.clean, damage.differences
