@@ -1071,6 +1071,16 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "Hey Dana! Long time since Brightline 😊 I'm at TalentBridge now and I have a role"
             " that's perfect for you. Free to chat this week?",
         ),
+        (
+            "invitation",
+            "Hi Dana, I help data engineers land roles at top logistics companies. Open to "
+            "new opportunities this year?",
+        ),
+        (
+            "inmail",
+            "Hi Dana, we're hiring a Business Development Manager for our analytics team and "
+            "a Staff Data Engineer. The second position looks like a great fit for you.",
+        ),
     ],
     "genuine": [
         (
