@@ -11,6 +11,7 @@ templates and patterns between passes.
 from __future__ import annotations
 
 import logging
+import os
 import random
 import signal
 import threading
@@ -30,6 +31,9 @@ from responder.notify import Notifier, watchdog_interval
 POLL_JOB = "poll"
 WATCHDOG_JOB = "watchdog"
 LEVELS = {"info": logging.INFO, "warning": logging.WARNING, "error": logging.ERROR}
+#: Seconds after SIGTERM/SIGINT before a loop stuck on a silent server is abandoned: under
+#: systemd's TimeoutStopSec=15, and longer than any message in hand takes on a live server.
+STOP_GRACE = 8.0
 T = TypeVar("T")
 
 
@@ -86,6 +90,7 @@ class Daemon:
         health: Health,
         watchdog_seconds: float | None,
         stall_seconds: float,
+        stop_grace: float | None = STOP_GRACE,
     ) -> None:
         self.runner = runner
         self.poll_seconds = max(1, poll_seconds)
@@ -103,13 +108,37 @@ class Daemon:
         self.passes = 0
         self.busy_since: float | None = None
         self.stalled = False
+        self.stop_grace = stop_grace
+        self.give_up_timer: threading.Timer | None = None
 
     # -- signals and scheduler callbacks: they only set flags --------------------------------
 
     def on_stop_signal(self, signum: int, frame: FrameType | None) -> None:
-        """SIGTERM/SIGINT: finish the message in hand, then stop."""
+        """SIGTERM/SIGINT: finish the message in hand, then stop.
+
+        A loop blocked on a server that does not answer (a connect or read waiting out
+        RESPONDER_IMAP_TIMEOUT) would not notice for a minute: after ``STOP_GRACE`` seconds
+        the process exits anyway, which is as safe as a crash (the state store and the
+        drafts' Message-IDs make the next start pick up exactly where this one stopped).
+        """
+        if not self.stop.is_set() and self.stop_grace is not None:
+            self.give_up_timer = threading.Timer(self.stop_grace, self.give_up)
+            self.give_up_timer.daemon = True
+            self.give_up_timer.start()
         self.stop.set()
         self.wake.set()
+
+    def give_up(self) -> None:
+        """The stop grace ran out: say so and exit 0 without waiting for the server."""
+        self.log.warning(
+            "still busy %g s after the stop signal (the server is not answering): "
+            "exiting without waiting; the next start picks up where this one stopped",
+            self.stop_grace,
+        )
+        self.notifier.stopping()
+        for handler in logging.getLogger().handlers:
+            handler.flush()
+        os._exit(0)
 
     def on_reload_signal(self, signum: int, frame: FrameType | None) -> None:
         """SIGHUP: reload templates and patterns before the next pass."""
@@ -149,6 +178,8 @@ class Daemon:
             self.notifier.status("stopping")
             self.scheduler.shutdown(wait=False)
             self.close_runner()
+            if self.give_up_timer is not None:
+                self.give_up_timer.cancel()
             restore_signal_handlers(previous)
         self.log.info("stopped")
         return 0

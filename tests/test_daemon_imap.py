@@ -9,6 +9,7 @@ or asks, OAuth2 against Dovecot's oauth2 passdb, and ``responder status`` afterw
 
 from __future__ import annotations
 
+import contextlib
 import email
 import email.policy
 import itertools
@@ -793,3 +794,44 @@ def test_sighup_while_starting_up_is_not_fatal(
     wait_until("the first mail handled", lambda: handled(account, "01-invitation-genuine.eml"),
                daemon)
     stop_cleanly(daemon)
+
+
+# -- a server that stops answering -----------------------------------------------------------
+
+
+class SilentServer:
+    """Accepts IMAP connections and never says a word, like a server that hangs."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.port = int(self.sock.getsockname()[1])
+        self.accepted: list[socket.socket] = []
+        threading.Thread(target=self.serve, daemon=True).start()
+
+    def serve(self) -> None:
+        with contextlib.suppress(OSError):
+            while True:
+                self.accepted.append(self.sock.accept()[0])
+
+    def close(self) -> None:
+        for conn in self.accepted:
+            conn.close()
+        self.sock.close()
+
+
+def test_sigterm_while_the_server_does_not_answer_exits_within_the_bound(
+    account: Account, start: Callable[..., DaemonRun], tmp_path: Path
+) -> None:
+    """Blocked on a silent server (60 s timeout), the daemon still stops within 10 s."""
+    silent = SilentServer()
+    try:
+        env = settings(account, tmp_path, RESPONDER_IMAP_PORT=str(silent.port),
+                       RESPONDER_IMAP_TIMEOUT="60")
+        daemon = start(env)
+        wait_until("the daemon to connect", lambda: bool(silent.accepted), daemon)
+        stop_cleanly(daemon)
+        daemon.wait_for_log("not answering")
+    finally:
+        silent.close()
