@@ -1,10 +1,12 @@
 """Label one LinkedIn ask with spaCy rules loaded from JSON Lines pattern files.
 
-The pipeline is ``spacy.blank("en")`` with the lookup lemmatizer and one rule component,
-built once by :meth:`Classifier.load`. Every pattern carries a label and a readable id;
-a label's score is the sum of the weights of its distinct, non-negated patterns. A label
-*fits* when its score reaches :data:`DECISIVE`; the most protective fitting label wins
-(the LABELS.md order), and ``unclear`` when none fits. spaCy is imported inside ``load``.
+The pipeline is ``spacy.blank("en")`` with the lookup lemmatizer (spacy-lookups-data) and one
+rule component, built once by :meth:`Classifier.load`. Every pattern carries a label and a
+readable id; a label's score is the sum of the weights of its distinct, non-negated pattern
+families. A label *fits* when its score reaches :data:`DECISIVE`; the most protective fitting
+label wins (the LABELS.md order) unless a less protective one outscores it by more than
+:data:`OUTWEIGH` (never ``scam`` or ``mlm``); ``unclear`` when none fits. The pattern format is
+described in ``responder/patterns/README.md``. spaCy is imported inside ``load`` only.
 """
 
 from __future__ import annotations
@@ -700,13 +702,16 @@ def explain(c: Classification) -> str:
     else:
         lines.append("patterns that fired: none")
     lines.append(
-        f"tie-break when several labels fit: {' > '.join(LABELS[:-1])}; "
-        f"a label fits at score {DECISIVE:g}."
+        f"tie-break: a label fits at score {DECISIVE:g}; of those that fit, the most "
+        f"protective wins ({' > '.join(LABELS[:-1])}) unless another outscores it by more "
+        f"than {OUTWEIGH:g} (never scam or mlm)."
     )
-    example = c.evidence[0].pattern if c.evidence else "pitch.fifteen_minutes"
-    lines.append(
-        f'tune: in your pattern file, {{"disable": "{example}"}} switches a pattern off; '
-        '{"id": "genuine.my_project", "label": "genuine", "pattern": "tidewater", '
-        '"weight": 0.5} adds one.'
-    )
+    add = '{"id": "genuine.my_project", "label": "genuine", "pattern": "tidewater", "weight": 0.5}'
+    if c.evidence:
+        lines.append(
+            f'tune: in your pattern file, {{"disable": "{c.evidence[0].pattern}"}} switches '
+            f"that pattern off; a line like {add} adds one."
+        )
+    else:
+        lines.append(f"tune: a line like {add} in your pattern file adds a pattern.")
     return "\n".join(lines)
