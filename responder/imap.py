@@ -74,6 +74,12 @@ _SIZE_RE = re.compile(rb"\bRFC822\.SIZE (\d+)", re.IGNORECASE)
 _FLAGS_RE = re.compile(rb"\bFLAGS \(([^)]*)\)", re.IGNORECASE)
 
 
+#: How long a STATUS answer may serve further looks in the same pass, at most (seconds).
+STATUS_TTL = 2.0
+#: How long the Drafts and Sent folder names found by LIST are kept (seconds).
+ROLE_TTL = 3600.0
+
+
 def _fields_item() -> bytes:
     # Message-ID is left out: over a big backlog it would be most of the bytes of this sweep,
     # and the pass reads it from the body of the few candidates (pipeline._done_already).
@@ -90,6 +96,10 @@ class ImapStore:
         self._selected: str | None = None
         self._keywords_ok = False
         self._sizes: dict[int, int] = {}
+        #: STATUS answers shared by the looks of one pass (feedback, then scan), briefly.
+        self._status_cache: dict[str, tuple[float, FolderStatus]] = {}
+        #: Drafts and Sent as found by LIST, re-read at most every ROLE_TTL seconds.
+        self._roles: dict[str, tuple[float, str | None]] = {}
         # Per folder, the UIDNEXT the last scan covered: IDLE starts by comparing against it.
         self._scanned_uidnext: dict[str, int] = {}
         self._caps: tuple[str, ...] = tuple(
@@ -189,18 +199,42 @@ class ImapStore:
             return sep.decode() if isinstance(sep, bytes) else str(sep)
         return "/"
 
+    def _role(self, role: str, find: Callable[[], str | None]) -> str | None:
+        """Return a folder found by LIST, asking again at most every ROLE_TTL seconds."""
+        now = time.monotonic()
+        cached = self._roles.get(role)
+        if cached is not None and now - cached[0] < ROLE_TTL:
+            return cached[1]
+        name = find()
+        self._roles[role] = (now, name)
+        return name
+
+    def new_pass(self) -> None:
+        """Forget STATUS answers: a new pass looks afresh."""
+        self._status_cache.clear()
+
     def drafts_folder(self) -> str:
-        """Return the folder with SPECIAL-USE \\Drafts, else the first usual name that exists."""
+        """Return the folder with SPECIAL-USE \\Drafts, else the first usual name that exists.
+
+        Found once and kept for ROLE_TTL: a daemon's idle poll then costs no LIST.
+        """
+        name = self._role("drafts", self._find_drafts)
+        if name is None:
+            del self._roles["drafts"]
+            raise MailboxError(
+                f"{self._label}: no Drafts folder (no SPECIAL-USE \\Drafts and none of "
+                f"{', '.join(DRAFT_NAMES)}); set RESPONDER_DRAFTS_FOLDER"
+            )
+        return name
+
+    def _find_drafts(self) -> str | None:
         found = self._call("LIST", self._client.find_special_folder, b"\\Drafts")
         if found:
             return str(found)
         for name in DRAFT_NAMES:
             if self._call("LIST", self._client.folder_exists, name):
                 return name
-        raise MailboxError(
-            f"{self._label}: no Drafts folder (no SPECIAL-USE \\Drafts and none of "
-            f"{', '.join(DRAFT_NAMES)}); set RESPONDER_DRAFTS_FOLDER"
-        )
+        return None
 
     def ignore_folder(self, name: str, *, create: bool) -> str:
         """Return ``name`` with '/' mapped to the server's separator; create it when asked."""
@@ -209,6 +243,7 @@ class ImapStore:
             return server_name
         if not create:
             raise MailboxError(f"{self._label}: ignore folder {server_name} does not exist")
+        self._status_cache.clear()
         self._call(f"CREATE {server_name}", self._client.create_folder, server_name)
         try:
             self._client.subscribe_folder(server_name)
@@ -228,11 +263,12 @@ class ImapStore:
 
         Uses STATUS first so an idle poll costs one round trip and no SELECT.
         """
-        status = self._call(
-            f"STATUS {folder}", self._client.folder_status, folder, [b"UIDVALIDITY", b"UIDNEXT"]
-        )
-        uidvalidity = int(status[b"UIDVALIDITY"])
-        uidnext = int(status[b"UIDNEXT"])
+        status = self.folder_status(folder)
+        if status is None:
+            raise MailboxError(f"{self._label}: folder {folder} does not exist")
+        self._status_cache.pop(folder, None)  # the pass may change it from here on
+        uidvalidity = status.uidvalidity
+        uidnext = status.uidnext
         self._scanned_uidnext[folder] = uidnext
         fresh = mark is None or mark[0] != uidvalidity
         if not fresh and mark is not None and uidnext <= mark[1] + 1:
@@ -376,12 +412,14 @@ class ImapStore:
 
     def append_draft(self, folder: str, raw: bytes) -> None:
         """APPEND ``raw`` to ``folder`` with \\Draft and \\Seen."""
+        self._status_cache.clear()
         self._call(
             f"APPEND {folder}", self._client.append, folder, raw, flags=(b"\\Draft", b"\\Seen")
         )
 
     def add_keyword(self, ref: str, keyword: str) -> bool:
         """Set a keyword on one message of the selected folder, where the server keeps them."""
+        self._status_cache.clear()
         if not self._keywords_ok:
             return False
         self._call("STORE keyword", self._client.add_flags, [int(ref)], [keyword.encode()], True)
@@ -389,6 +427,7 @@ class ImapStore:
 
     def add_keyword_many(self, refs: list[str], keyword: str) -> bool:
         """Set a keyword on messages of the selected folder with one STORE per ACT_BATCH."""
+        self._status_cache.clear()
         if not self._keywords_ok or not refs:
             return self._keywords_ok
         uids = [int(r) for r in refs]
@@ -399,6 +438,7 @@ class ImapStore:
 
     def move_many(self, refs: list[str], folder: str) -> None:
         """Move messages with one MOVE per ACT_BATCH; else as ``move`` does, one by one."""
+        self._status_cache.clear()
         uids = [int(r) for r in refs]
         if "MOVE" not in self._caps:
             for ref in refs:
@@ -410,6 +450,7 @@ class ImapStore:
 
     def move(self, ref: str, folder: str) -> None:
         """Move one message: MOVE, else COPY + \\Deleted + UID EXPUNGE of that UID only."""
+        self._status_cache.clear()
         uid = [int(ref)]
         if "MOVE" in self._caps:
             self._call(f"MOVE to {folder}", self._client.move, uid, folder)
@@ -427,7 +468,13 @@ class ImapStore:
     # -- read-only looks for the feedback loop ------------------------------------------
 
     def sent_folder(self) -> str | None:
-        """Return the folder with SPECIAL-USE \\Sent, else the first usual name, else None."""
+        """Return the folder with SPECIAL-USE \\Sent, else the first usual name, else None.
+
+        Found once and kept for ROLE_TTL: a daemon's idle poll then costs no LIST.
+        """
+        return self._role("sent", self._find_sent)
+
+    def _find_sent(self) -> str | None:
         listed = self._call("LIST", self._client.list_folders)
         for flags, _sep, name in listed:
             if b"\\Sent" in flags:
@@ -437,6 +484,9 @@ class ImapStore:
 
     def folder_status(self, folder: str) -> FolderStatus | None:
         """One STATUS (with HIGHESTMODSEQ where CONDSTORE is offered); None if it is missing."""
+        cached = self._status_cache.get(folder)
+        if cached is not None and time.monotonic() - cached[0] < STATUS_TTL:
+            return cached[1]
         items = [b"UIDVALIDITY", b"UIDNEXT", b"MESSAGES"]
         if "CONDSTORE" in self._caps:
             items.append(b"HIGHESTMODSEQ")
@@ -446,12 +496,14 @@ class ImapStore:
             if not self.folder_exists(folder):
                 return None
             raise
-        return FolderStatus(
+        answer = FolderStatus(
             uidvalidity=int(status[b"UIDVALIDITY"]),
             uidnext=int(status[b"UIDNEXT"]),
             messages=int(status[b"MESSAGES"]),
             modseq=int(status.get(b"HIGHESTMODSEQ", 0)),
         )
+        self._status_cache[folder] = (time.monotonic(), answer)
+        return answer
 
     def _examine(self, folder: str) -> str | None:
         previous = self._selected

@@ -190,6 +190,9 @@ class Pass:
         folder = settings.source_folder
         mark = None if self.since is not None else self.state.watermark(folder)
         window = self.since or (started - timedelta(days=settings.since_days))
+        new_pass = getattr(self.store, "new_pass", None)
+        if new_pass is not None:
+            new_pass()  # no STATUS answer of an earlier pass is reused
         if not self.dry_run:
             self._collect_feedback(started)
         scan = self.store.scan(folder, mark, window)
