@@ -1297,6 +1297,23 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "right person to talk to about carrier data standards. We're drafting one and "
             "would value your input; I can share the draft.",
         ),
+        (
+            "message",
+            "Hi Dana, my book on event-driven logistics is out next month and chapter 6 "
+            "builds on your ETA-feed design. I'd love to send you a copy and hear whether I "
+            "got the details right.",
+        ),
+        (
+            "inmail",
+            "Hi Dana, we're long-time customers of Fernhill and I run the integrations team "
+            "at Coastline Foods. We'd like to showcase your work on the tracking API at our "
+            "partner day, with a free pass for you and a teammate. Could we talk?",
+        ),
+        (
+            "invitation",
+            "Hi Dana, saw your question in the Flink Slack about late watermarks. We solved "
+            "exactly that at Rivermark; if I can help, happy to walk you through our fix.",
+        ),
     ],
     "stale_reconnect": [
         (
