@@ -515,6 +515,8 @@ class AskRules:
         self._ends = frozenset(self._strings.add(p) for p in _SENTENCE_ENDS)
         #: pattern, tokens before its anchor (reversed), tokens after it
         self._patterns: list[tuple[Pattern, tuple[_Elem, ...], tuple[_Elem, ...]]] = []
+        #: per pattern: the column and values the token right after its anchor must have
+        self._gates: list[tuple[int, frozenset[int]] | None] = []
         self._by: dict[int, list[int]] = {}
         self._by_lemma: dict[int, list[int]] = {}
         self._scan: list[tuple[int, _Elem]] = []  # regex and number anchors
@@ -556,6 +558,10 @@ class AskRules:
             self._patterns.append((p, (), elems))
         else:
             self._patterns.append((p, elems[:anchor][::-1], elems[anchor + 1 :]))
+        nxt = elems[anchor + 1] if anchor is not None and anchor + 1 < len(elems) else None
+        plain = nxt is not None and nxt.attr in (_LEMMA, _LOWER) and nxt.regex is None
+        gate = nxt is not None and plain and not nxt.optional and not nxt.gap
+        self._gates.append((nxt.attr, nxt.values) if gate and nxt is not None else None)
         if anchor is None:
             self._everywhere += (idx,)
             return
@@ -582,9 +588,13 @@ class AskRules:
 
     def __call__(self, doc: Doc) -> Doc:
         toks = _Tokens(doc, self._columns, self._strings, self._ends)
+        rows, n, gates = toks.rows, toks.n, self._gates
         found: list[Match] = []
-        for i in range(toks.n):
+        for i in range(n):
             for idx in self._candidates(toks, i):
+                gate = gates[idx]
+                if gate is not None and (i + 1 >= n or rows[i + 1][gate[0]] not in gate[1]):
+                    continue  # the cheap test first: most candidates fail on the next token
                 p, before, after = self._patterns[idx]
                 if idx in self._everywhere:
                     end = toks.forward(after, 0, i)
