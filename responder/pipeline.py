@@ -284,8 +284,9 @@ class Pass:
             return False
         if KEYWORD_DRAFTED in h.keywords:
             return False
-        if KEYWORD_FILED in h.keywords and not self._moves_out():
-            return False  # the original a COPY-only server keeps: filed already
+        # $ResponderFiled is no reason to skip: it is set before the move, so a message still
+        # here with it may never have been moved (killed in between). Filing again is safe:
+        # MOVE takes what is here, and the COPY fallback first looks for the copy.
         message_id = _header_value(h.header, "message-id")
         if message_id is None:
             return True  # the header sweep left it out: checked on the body (_done_already)
@@ -300,16 +301,6 @@ class Pass:
         head = raw[: end if end >= 0 else raw.find(b"\n\n")]
         message_id = _header_value(head, "message-id")
         return self.state.done(message_id, self.engine.settings.source_folder, h.ref) is not None
-
-    def _moves_out(self) -> bool:
-        """True when a move removes the original (MOVE, or UIDPLUS for COPY + UID EXPUNGE).
-
-        $ResponderFiled is set just before the move, so on such a server a message still in
-        the source folder with it was never moved (a crash or a dropped connection in between)
-        and is filed again; without them the kept original carries it by design.
-        """
-        caps = self.store.capabilities()
-        return "MOVE" in caps or "UIDPLUS" in caps
 
     def _small(self, h: HeaderInfo) -> bool:
         return h.size <= self.engine.settings.max_message_bytes
