@@ -122,9 +122,6 @@ METHOD = """
   Maildir's `dovecot-keywords` file do not remove `\\*` from PERMANENTFLAGS (tried). The suite
   uses the ACL plugin instead: INBOX without the `w` right answers
   `PERMANENTFLAGS (\\Deleted \\Seen)`, which is what responder checks.
-- **A server with neither MOVE, UIDPLUS nor keywords and a lost state store**: nothing on
-  the server then says a kept original was filed, so filing it again is possible; the profile
-  is tested with its state store intact, and the copy is never doubled.
 - **CONDSTORE/QRESYNC** are not used by responder (it compares UIDNEXT and UIDVALIDITY), so
   that profile shows only that nothing depends on them.
 - **Memory and time** are bounded by behaviour (mail over RESPONDER_MAX_MESSAGE_BYTES is never
