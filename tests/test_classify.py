@@ -231,6 +231,17 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "Hi Dana, join my Telegram group for free crypto signals. Members made 300% last "
             "month!",
         ),
+        (
+            "message",
+            "Hello Dana, I am a shipping company agent. We need a representative in the US to"
+            " receive payments from our customers and send them to our company account. You "
+            "will get 10% of each payment.",
+        ),
+        (
+            "invitation",
+            "Hi, I'm Anna, a fashion designer from Kyiv. I was looking for someone kind like "
+            "you. Can we talk privately on WhatsApp?",
+        ),
     ],
     "mlm": [
         (
@@ -371,6 +382,12 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "Would love to connect!",
         ),
         ("invitation", "Hi Dana! I help busy moms make money from their phones. Want to know how?"),
+        (
+            "message",
+            "Hi Dana! Random question, but have you ever thought about starting your own "
+            "business? I partner with a company that gives you everything you need to launch "
+            "from home. 💪",
+        ),
     ],
     "investor_ask": [
         (
@@ -492,6 +509,16 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "Hi Dana, we're looking for partners to fund our expansion into Canada. Would you"
             " like an opportunity to invest, or to buy shares in the company?",
         ),
+        (
+            "invitation",
+            "Hi Dana, we're a two-person team building carbon tracking for freight. We're "
+            "opening a small round for operators like you. Can I send you the details?",
+        ),
+        (
+            "message",
+            "Hey Dana, would you be open to advising us and taking a small equity position as"
+            " an investor? We're closing our pre-seed next month.",
+        ),
     ],
     "contact_harvest": [
         (
@@ -609,6 +636,15 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "invitation",
             "Hello Dana, I'm building my network in the Pacific Northwest. Would love to "
             "connect and be introduced to your contacts in supply chain.",
+        ),
+        (
+            "message",
+            "Hi Dana, I'm compiling a list of data leaders at logistics companies in the US. "
+            "Could you point me to the heads of data at your partners?",
+        ),
+        (
+            "invitation",
+            "Hi Dana, I'd love to tap into your network of supply chain executives. Let's connect!",
         ),
     ],
     "pitch": [
@@ -760,6 +796,17 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "Hi Dana, could I have 15 minutes of your time to present our platform? It cuts "
             "warehouse costs by a third.",
         ),
+        (
+            "message",
+            "Hi Dana, do you have a minute? Curious whether your team has looked at replacing"
+            " Airflow. We built a managed orchestrator that our customers say cut pipeline "
+            "failures in half.",
+        ),
+        (
+            "invitation",
+            "Hi Dana! I'm the founder of Pipewise, the observability tool for dbt. Would love"
+            " to get it in front of your team.",
+        ),
     ],
     "free_work": [
         (
@@ -897,6 +944,11 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "Hi Dana, I am conducting research for my MBA. Could you spare an hour to be "
             "interviewed about data strategy at Fernhill? There is no compensation, "
             "unfortunately.",
+        ),
+        (
+            "message",
+            "Hi Dana, I'm organising a free community workshop and need someone to run a "
+            "session on Kafka. We can't offer payment but you'd get great visibility.",
         ),
     ],
     "recruiter": [
@@ -1080,6 +1132,12 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "inmail",
             "Hi Dana, we're hiring a Business Development Manager for our analytics team and "
             "a Staff Data Engineer. The second position looks like a great fit for you.",
+        ),
+        (
+            "message",
+            "Hi Dana, I'm building the data team at a seed-stage climate startup and looking "
+            "for a founding data engineer. I know you're senior, but I'd love your thoughts "
+            "on the role, or to talk if it's interesting to you.",
         ),
     ],
     "genuine": [
@@ -1314,6 +1372,37 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "Hi Dana, saw your question in the Flink Slack about late watermarks. We solved "
             "exactly that at Rivermark; if I can help, happy to walk you through our fix.",
         ),
+        (
+            "inmail",
+            "Hi Dana, I lead platform engineering at Harborline. We're migrating off our "
+            "homegrown CDC and tidewater is on the shortlist. Before we commit, I'd like to "
+            "understand how you handle schema drift at Fernhill's scale. In exchange, happy "
+            "to share our load-test harness and results. 30 minutes sometime?",
+        ),
+        (
+            "message",
+            "Dana, congrats on the 2.0 release! One thing: the upgrade guide skips the offset"
+            " migration step and two of our services lost their position. I wrote up what "
+            "happened in an issue. Could you point me to whoever owns the docs?",
+        ),
+        (
+            "invitation",
+            "Hi Dana, I'm the editor of the Data Engineering Weekly newsletter. I'd like to "
+            "include your post on idempotent sinks in Friday's issue, with credit. Is that "
+            "okay with you?",
+        ),
+        (
+            "message",
+            "Hi Dana, I'm a product manager at Snowfield. Your feedback on our connector in "
+            "the GitHub discussion was spot on, and we fixed it. Would you like early access "
+            "to the next version? Happy to set up a call with our engineers.",
+        ),
+        (
+            "inmail",
+            "Hello Dana, our foundation gives small grants to maintainers of critical open-"
+            "source data tools. tidewater came up in our review. Would you be open to a call "
+            "about a $15k grant, no strings attached?",
+        ),
     ],
     "stale_reconnect": [
         (
@@ -1474,6 +1563,16 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "invitation",
             "Hi Dana, I saw we both spent time at Kestrel years back. Thought it would be "
             "nice to connect!",
+        ),
+        (
+            "invitation",
+            "Hi Dana, you interviewed me at Brightline back in 2016, I didn't get the job but"
+            " always remembered how kind you were! Would be great to connect.",
+        ),
+        (
+            "message",
+            "Hi Dana, it's Marco, we were in the same onboarding group at Kestrel. It's been "
+            "years! Hope you're doing well, let's stay in touch.",
         ),
     ],
     "bare_invite": [
