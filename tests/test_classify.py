@@ -807,6 +807,12 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "Hi Dana! I'm the founder of Pipewise, the observability tool for dbt. Would love"
             " to get it in front of your team.",
         ),
+        (
+            "message",
+            "Hi Dana, I noticed Fernhill is scaling its data team. We help companies like "
+            "yours onboard engineers faster with our training platform. Open to a 15-minute "
+            "intro?",
+        ),
     ],
     "free_work": [
         (
@@ -1139,6 +1145,22 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "for a founding data engineer. I know you're senior, but I'd love your thoughts "
             "on the role, or to talk if it's interesting to you.",
         ),
+        (
+            "invitation",
+            "Hi Dana, I recruit for engineering roles at Quayline. Would you be open to a "
+            "conversation about what's next in your career?",
+        ),
+        (
+            "inmail",
+            "Hi Dana, your name keeps coming up when I ask around for strong streaming "
+            "engineers. We're building something special at Loomwise and I'd love to tell you"
+            " about the team. Are you open to a chat?",
+        ),
+        (
+            "message",
+            "Dana, I'm sourcing for a Principal Engineer, Data Platform. Fully remote, US "
+            "only, $230-260k. Shall I send over the details?",
+        ),
     ],
     "genuine": [
         (
@@ -1403,6 +1425,18 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "source data tools. tidewater came up in our review. Would you be open to a call "
             "about a $15k grant, no strings attached?",
         ),
+        (
+            "invitation",
+            "Hi Dana, I'm the maintainer of kafka-lag-exporter. Users keep asking for "
+            "tidewater support, and I'd like to add it properly. Could you review a short "
+            "design note? I'd credit you in the release.",
+        ),
+        (
+            "inmail",
+            "Hi Dana, we're hosting the Portland Data Engineering meetup at our office next "
+            "month and would love you as our featured speaker. We can also donate to a "
+            "charity of your choice.",
+        ),
     ],
     "stale_reconnect": [
         (
@@ -1574,6 +1608,30 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "Hi Dana, it's Marco, we were in the same onboarding group at Kestrel. It's been "
             "years! Hope you're doing well, let's stay in touch.",
         ),
+        (
+            "invitation",
+            "Hi Dana, our paths crossed at Brightline many moons ago. Hope all is well with you!",
+        ),
+        (
+            "invitation",
+            "Dana, it's been a minute! We took the same Coursera ML class back in 2013 and "
+            "were in the same study group. Let's reconnect.",
+        ),
+        (
+            "message",
+            "Hey Dana, I was going through old photos from the 2015 Brightline offsite and "
+            "there you were! Hope you're thriving. Let's stay connected.",
+        ),
+        (
+            "invitation",
+            "Hi Dana, I believe we met at a PyData event some years ago. I remember your "
+            "question about pandas memory. Happy to reconnect!",
+        ),
+        (
+            "invitation",
+            "Hello Dana, we were colleagues at Kestrel in another life. Great to see where "
+            "you've landed.",
+        ),
     ],
     "bare_invite": [
         ("invitation", "I'd like to add you to my professional network on LinkedIn."),
@@ -1615,6 +1673,11 @@ ASKS: dict[str, list[tuple[str, str]]] = {
         (
             "invitation",
             "Dana, I'm a data scientist in Portland. Would be glad to have you in my network.",
+        ),
+        (
+            "invitation",
+            "Hello Dana, I'm expanding my professional network and would be honored to "
+            "connect with you.",
         ),
     ],
     "unclear": [
@@ -1661,6 +1724,7 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "inmail",
             "Hello Dana, are you available for a short discussion next week? Regards, Peter",
         ),
+        ("message", "Hi Dana, thanks for the connection! What are you working on these days?"),
     ],
 }
 
