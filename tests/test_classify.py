@@ -242,6 +242,24 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "Hi, I'm Anna, a fashion designer from Kyiv. I was looking for someone kind like "
             "you. Can we talk privately on WhatsApp?",
         ),
+        (
+            "message",
+            "Good evening Dana, I'm Captain James, I work with the US Army in Syria. I have a"
+            " trunk box containing $3.5M and I need someone trustworthy to receive it. I will"
+            " give you 30%.",
+        ),
+        (
+            "inmail",
+            "Hello Dana, our firm is hiring remote payment coordinators. You'll handle "
+            "incoming wire transfers for our clients and forward the money minus your fee. "
+            "Training provided. Start immediately.",
+        ),
+        (
+            "message",
+            "Hi Dana, I'm Li Wei, I run a gold trading business in Hong Kong. My aunt is an "
+            "analyst and she gives me inside information. I can help you make big profits "
+            "too.",
+        ),
     ],
     "mlm": [
         (
@@ -388,6 +406,17 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "business? I partner with a company that gives you everything you need to launch "
             "from home. 💪",
         ),
+        (
+            "invitation",
+            "Dana, imagine earning a full-time income with part-time hours. I'm looking for 2"
+            " motivated people to mentor this month. Interested?",
+        ),
+        (
+            "message",
+            "Hey Dana! I've been sharing this incredible collagen drink with friends and it's"
+            " turned into a real business. Would you like a free sample and to hear how I do "
+            "it?",
+        ),
     ],
     "investor_ask": [
         (
@@ -519,6 +548,17 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "Hey Dana, would you be open to advising us and taking a small equity position as"
             " an investor? We're closing our pre-seed next month.",
         ),
+        (
+            "inmail",
+            "Dear Dana, our medtech company is looking for strategic partners to finance "
+            "phase two of our clinical trial. Minimum participation is $50,000. May I share "
+            "our investor presentation?",
+        ),
+        (
+            "message",
+            "Hi Dana, I'm putting together my cap table for a new AI logistics venture. Would"
+            " you want to come in as one of the first backers?",
+        ),
     ],
     "contact_harvest": [
         (
@@ -645,6 +685,16 @@ ASKS: dict[str, list[tuple[str, str]]] = {
         (
             "invitation",
             "Hi Dana, I'd love to tap into your network of supply chain executives. Let's connect!",
+        ),
+        (
+            "message",
+            "Hi Dana, could you connect me with the person who runs data engineering hiring "
+            "at Fernhill? I'm a recruiter and would like to offer our services.",
+        ),
+        (
+            "inmail",
+            "Hi Dana, I'm doing research on the logistics data market. What tools does "
+            "Fernhill use for ETL, and what's your annual budget for data tooling?",
         ),
     ],
     "pitch": [
@@ -813,6 +863,16 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "yours onboard engineers faster with our training platform. Open to a 15-minute "
             "intro?",
         ),
+        (
+            "invitation",
+            "Hi Dana, I work with leading logistics teams to reduce their cloud spend. Would "
+            "love to share a few ideas that might help Fernhill.",
+        ),
+        (
+            "inmail",
+            "Hi Dana, we've just released a connector that streams Kafka straight into "
+            "Snowflake with zero code. Would you like a free trial for your team?",
+        ),
     ],
     "free_work": [
         (
@@ -955,6 +1015,16 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "message",
             "Hi Dana, I'm organising a free community workshop and need someone to run a "
             "session on Kafka. We can't offer payment but you'd get great visibility.",
+        ),
+        (
+            "message",
+            "Hi Dana, I'm building my portfolio and would love to shadow you or help on any "
+            "side projects, even for free. Do you have anything I could work on?",
+        ),
+        (
+            "message",
+            "Dana, you're the expert on streaming: could you jump on a quick call to help us "
+            "debug our Flink job? We're under pressure and don't have budget for consultants.",
         ),
     ],
     "recruiter": [
@@ -1436,6 +1506,19 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "Hi Dana, we're hosting the Portland Data Engineering meetup at our office next "
             "month and would love you as our featured speaker. We can also donate to a "
             "charity of your choice.",
+        ),
+        (
+            "message",
+            "Hi Dana, I'm a logistics analyst at the Port of Portland. We publish vessel ETA "
+            "data and noticed Fernhill pulls it every minute. We're changing the API next "
+            "month and want to make sure nothing breaks on your side. Could we set up a short"
+            " call with your team?",
+        ),
+        (
+            "invitation",
+            "Hi Dana, Jonas Brandt introduced us by email last week but I think it got lost. "
+            "I'm the one working on the open freight schema. Would love to continue the "
+            "conversation.",
         ),
     ],
     "stale_reconnect": [
