@@ -260,6 +260,11 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "analyst and she gives me inside information. I can help you make big profits "
             "too.",
         ),
+        (
+            "invitation",
+            "Hello dear, you look so beautiful in your profile picture. I am a widower "
+            "engineer and I would love to know you more.",
+        ),
     ],
     "mlm": [
         (
@@ -417,6 +422,12 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             " turned into a real business. Would you like a free sample and to hear how I do "
             "it?",
         ),
+        (
+            "message",
+            "Hi Dana! I'm looking for a few driven women who want to build a business around "
+            "their family. Flexible hours, work from your phone, and amazing rewards. Want "
+            "details?",
+        ),
     ],
     "investor_ask": [
         (
@@ -559,6 +570,11 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "Hi Dana, I'm putting together my cap table for a new AI logistics venture. Would"
             " you want to come in as one of the first backers?",
         ),
+        (
+            "message",
+            "Hi Dana, quick ask: we're 80% through our seed and looking for one more "
+            "strategic angel from logistics. Any interest?",
+        ),
     ],
     "contact_harvest": [
         (
@@ -695,6 +711,11 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "inmail",
             "Hi Dana, I'm doing research on the logistics data market. What tools does "
             "Fernhill use for ETL, and what's your annual budget for data tooling?",
+        ),
+        (
+            "invitation",
+            "Hi Dana, connecting with leaders at Fernhill to learn who handles vendor "
+            "partnerships. Would you point me in the right direction?",
         ),
     ],
     "pitch": [
@@ -873,6 +894,11 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "Hi Dana, we've just released a connector that streams Kafka straight into "
             "Snowflake with zero code. Would you like a free trial for your team?",
         ),
+        (
+            "message",
+            "Hi Dana, I saw your post about data contracts, great read! We actually built a "
+            "tool that enforces them automatically. Would you be up for a quick demo?",
+        ),
     ],
     "free_work": [
         (
@@ -1025,6 +1051,11 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "message",
             "Dana, you're the expert on streaming: could you jump on a quick call to help us "
             "debug our Flink job? We're under pressure and don't have budget for consultants.",
+        ),
+        (
+            "invitation",
+            "Hi Dana, I'm a junior developer and I'd love it if you could mentor me once a "
+            "week. I'm eager to learn!",
         ),
     ],
     "recruiter": [
@@ -1230,6 +1261,16 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "message",
             "Dana, I'm sourcing for a Principal Engineer, Data Platform. Fully remote, US "
             "only, $230-260k. Shall I send over the details?",
+        ),
+        (
+            "invitation",
+            "Hello Dana, I work in talent acquisition at Northgate Logistics. We have some "
+            "exciting openings in our data team and your profile stood out.",
+        ),
+        (
+            "inmail",
+            "Hi Dana, would you be interested in a contract-to-hire data engineer engagement "
+            "with a major retailer? 6 months, then conversion. Rate is $95/hr.",
         ),
     ],
     "genuine": [
@@ -1520,6 +1561,24 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "I'm the one working on the open freight schema. Would love to continue the "
             "conversation.",
         ),
+        (
+            "inmail",
+            "Hi Dana, I'm a staff engineer at a freight broker. We're evaluating whether to "
+            "build event-time joins ourselves or adopt tidewater, and your 2023 talk is the "
+            "only honest account of the trade-offs I've found. Would you have 20 minutes? "
+            "I'll send our requirements beforehand so it's a good use of your time.",
+        ),
+        (
+            "message",
+            "Hi Dana, I wanted to say thank you. Your answer on Stack Overflow about Kafka "
+            "consumer rebalancing saved our launch. If you're ever in Austin, dinner is on "
+            "me, and I'd love to hear what you're working on.",
+        ),
+        (
+            "invitation",
+            "Hi Dana, fellow speaker at StreamConf this year (I'm on right after you). Want "
+            "to sync on our talks so we don't repeat each other?",
+        ),
     ],
     "stale_reconnect": [
         (
@@ -1714,6 +1773,16 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "invitation",
             "Hello Dana, we were colleagues at Kestrel in another life. Great to see where "
             "you've landed.",
+        ),
+        (
+            "invitation",
+            "Hi Dana, I think we were both at the Portland data happy hours a while back. "
+            "Thought I'd say hello here.",
+        ),
+        (
+            "message",
+            "Dana! Do you remember the Brightline ping-pong tournament? I still have the "
+            "trophy 😄 Hope you're doing great, let's catch up sometime.",
         ),
     ],
     "bare_invite": [
