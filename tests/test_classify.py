@@ -265,6 +265,11 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "Hello dear, you look so beautiful in your profile picture. I am a widower "
             "engineer and I would love to know you more.",
         ),
+        (
+            "message",
+            "Hi Dana, I'm a private banker. A client passed away without a will and left an "
+            "account of $9M. With your help we can transfer it legally and split it 50/50.",
+        ),
     ],
     "mlm": [
         (
@@ -575,6 +580,11 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "Hi Dana, quick ask: we're 80% through our seed and looking for one more "
             "strategic angel from logistics. Any interest?",
         ),
+        (
+            "message",
+            "Hi Dana, my startup is raising a bridge round to extend runway. Do you know "
+            "anyone who invests in B2B logistics? A warm intro would help enormously.",
+        ),
     ],
     "contact_harvest": [
         (
@@ -716,6 +726,11 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "invitation",
             "Hi Dana, connecting with leaders at Fernhill to learn who handles vendor "
             "partnerships. Would you point me in the right direction?",
+        ),
+        (
+            "message",
+            "Hi Dana, can you share the email of your IT director? I have a proposal I'd like"
+            " to send.",
         ),
     ],
     "pitch": [
@@ -899,6 +914,11 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "Hi Dana, I saw your post about data contracts, great read! We actually built a "
             "tool that enforces them automatically. Would you be up for a quick demo?",
         ),
+        (
+            "inmail",
+            "Hi Dana, would your team be interested in a done-for-you dashboard package? We "
+            "build custom Looker dashboards in 2 weeks for a flat fee.",
+        ),
     ],
     "free_work": [
         (
@@ -1056,6 +1076,11 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "invitation",
             "Hi Dana, I'm a junior developer and I'd love it if you could mentor me once a "
             "week. I'm eager to learn!",
+        ),
+        (
+            "message",
+            "Hi Dana, I'm launching a newsletter about data careers. Would you write a guest "
+            "column every month? It's a passion project so there's no pay.",
         ),
     ],
     "recruiter": [
@@ -1271,6 +1296,17 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "inmail",
             "Hi Dana, would you be interested in a contract-to-hire data engineer engagement "
             "with a major retailer? 6 months, then conversion. Rate is $95/hr.",
+        ),
+        (
+            "message",
+            "Hi Dana, hope you're well! We're quietly looking for someone to lead our data "
+            "platform at Kestrel. I immediately thought of you. No pressure, but would you be"
+            " up for an informal coffee?",
+        ),
+        (
+            "invitation",
+            "Hi Dana, I'm a recruiter but not a spammy one 🙂 I only work with a handful of "
+            "data teams. Open to hearing about one opening?",
         ),
     ],
     "genuine": [
@@ -1579,6 +1615,25 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "Hi Dana, fellow speaker at StreamConf this year (I'm on right after you). Want "
             "to sync on our talks so we don't repeat each other?",
         ),
+        (
+            "message",
+            "Hello Dana, I'm a data journalist at the Oregonian working on a story about "
+            "truck delays on I-5. Fernhill's public delay index is the best source we've "
+            "found. Could you explain how it's calculated? I'd cite you and send the draft "
+            "for fact-checking.",
+        ),
+        (
+            "inmail",
+            "Dear Dana, I chair the data track at LogiTech Summit in Rotterdam. We'd be "
+            "honoured to have you give the opening keynote on real-time visibility. Travel, "
+            "accommodation and an honorarium are covered. Can we discuss?",
+        ),
+        (
+            "message",
+            "Hi Dana, I think there's a bug in tidewater's Iceberg sink: commits are retried "
+            "without idempotency keys, so we get duplicate snapshots under load. Repro "
+            "attached in the issue #412. Happy to send a PR if you agree with the approach.",
+        ),
     ],
     "stale_reconnect": [
         (
@@ -1784,6 +1839,16 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "Dana! Do you remember the Brightline ping-pong tournament? I still have the "
             "trophy 😄 Hope you're doing great, let's catch up sometime.",
         ),
+        (
+            "invitation",
+            "Hi Dana, we used to carpool to the Brightline office! So nice to see your name "
+            "pop up. Let's connect.",
+        ),
+        (
+            "invitation",
+            "Hello Dana, I was a speaker at the same Data Council track as you in 2019. Would"
+            " be great to be connected.",
+        ),
     ],
     "bare_invite": [
         ("invitation", "I'd like to add you to my professional network on LinkedIn."),
@@ -1877,6 +1942,11 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "Hello Dana, are you available for a short discussion next week? Regards, Peter",
         ),
         ("message", "Hi Dana, thanks for the connection! What are you working on these days?"),
+        (
+            "message",
+            "Hi Dana, I left you a voicemail earlier. Please give me a call when you have a "
+            "moment.",
+        ),
     ],
 }
 
