@@ -410,6 +410,36 @@ class ImapStore:
             self._select(previous)
         return ids
 
+    def find_drafts(self, folder: str, ids: list[str]) -> set[str]:
+        """Return which of ``ids`` are Message-IDs of messages in ``folder``.
+
+        One EXAMINE and one SEARCH for just these ids (and a FETCH when any is there), so
+        a pass with a few new drafts costs a few hundred bytes however full Drafts is. The
+        folder selected before stays selected afterwards.
+        """
+        if not ids:
+            return set()
+        previous = self._selected
+        self._select(folder, readonly=True)
+        criteria: list[Any] = []
+        for i, message_id in enumerate(ids):
+            if i < len(ids) - 1:
+                criteria.append("OR")
+            criteria += ["HEADER", "Message-ID", message_id]
+        uids = self._call("SEARCH drafts", self._client.search, criteria)
+        found: set[str] = set()
+        if uids:
+            data = self._call("FETCH draft ids", self._client.fetch, uids,
+                              [b"BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]"])
+            for row in data.values():
+                header = next((v for k, v in row.items() if k.startswith(b"BODY[HEADER")), b"")
+                value = header.decode("ascii", "replace").partition(":")[2].strip()
+                if value in ids:
+                    found.add(value)
+        if previous is not None:
+            self._select(previous)
+        return found
+
     def append_draft(self, folder: str, raw: bytes) -> None:
         """APPEND ``raw`` to ``folder`` with \\Draft and \\Seen."""
         self._status_cache.clear()

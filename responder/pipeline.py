@@ -153,6 +153,9 @@ class _Planned:
 #: Messages decided before their mailbox changes are made together: one STORE per keyword,
 #: one MOVE and one state transaction per batch instead of per message.
 ACT_BATCH = 50
+#: From this many drafts in one batch, list every draft's Message-ID once for the pass
+#: instead of searching Drafts for each batch's few.
+FULL_DRAFT_LIST = 10
 
 
 @dataclass
@@ -169,6 +172,7 @@ class Pass:
     _drafts: str | None = None
     _ignore: str | None = None
     _draft_ids: set[str] | None = None
+    _appended: set[str] = field(default_factory=set)
     _feedback: Feedback | None = None
     #: Called with (messages read, messages to read) as the backlog is worked through.
     progress: Callable[[int, int], None] | None = None
@@ -438,11 +442,13 @@ class Pass:
     def _apply(self, batch: list[_Planned]) -> None:
         """APPEND the drafts, then set keywords and MOVE, one command per kind."""
         drafted = [p for p in batch if p.d.action == "draft" and p.draft_id is not None]
-        for p in drafted:
+        if drafted:
             drafts = self._drafts_folder()
-            if p.draft_id not in self._existing_drafts(drafts):
-                self.store.append_draft(drafts, p.raw_draft)
-                self._existing_drafts(drafts).add(str(p.draft_id))
+            existing = self._existing_drafts(drafts, [str(p.draft_id) for p in drafted])
+            for p in drafted:
+                if p.draft_id not in existing and p.draft_id not in self._appended:
+                    self.store.append_draft(drafts, p.raw_draft)
+                    self._appended.add(str(p.draft_id))
         _add_keyword(self.store, [p.info.ref for p in drafted], KEYWORD_DRAFTED)
         filed = [p.info.ref for p in batch if p.d.action == "file"]
         if filed:
@@ -474,9 +480,16 @@ class Pass:
             )
         return self._ignore
 
-    def _existing_drafts(self, drafts: str) -> set[str]:
-        if self._draft_ids is None:
-            self._draft_ids = self.store.draft_ids(drafts)
+    def _existing_drafts(self, drafts: str, ids: list[str]) -> set[str]:
+        """Which of ``ids`` are in Drafts already: a search for just them, for a few new
+        drafts; for a backlog (FULL_DRAFT_LIST or more at once) every draft's id, once."""
+        if self._draft_ids is not None:
+            return self._draft_ids
+        find = getattr(self.store, "find_drafts", None)
+        if find is not None and len(ids) < FULL_DRAFT_LIST:
+            found: set[str] = find(drafts, ids)
+            return found
+        self._draft_ids = self.store.draft_ids(drafts)
         return self._draft_ids
 
 
