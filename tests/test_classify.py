@@ -270,6 +270,11 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "Hi Dana, I'm a private banker. A client passed away without a will and left an "
             "account of $9M. With your help we can transfer it legally and split it 50/50.",
         ),
+        (
+            "invitation",
+            "Hi, I am Sophia, a recently divorced nurse. I find your profile attractive and "
+            "want to get to know you better. Please accept my request.",
+        ),
     ],
     "mlm": [
         (
@@ -433,6 +438,12 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "their family. Flexible hours, work from your phone, and amazing rewards. Want "
             "details?",
         ),
+        (
+            "message",
+            "Hi Dana, I'm with a company that helps people create wealth through a proven "
+            "system. Most of our partners earn more than their day jobs within a year. Can I "
+            "show you how?",
+        ),
     ],
     "investor_ask": [
         (
@@ -585,6 +596,11 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "Hi Dana, my startup is raising a bridge round to extend runway. Do you know "
             "anyone who invests in B2B logistics? A warm intro would help enormously.",
         ),
+        (
+            "invitation",
+            "Hi Dana, I'm raising capital for a new cold-storage warehouse in Salem and "
+            "looking for co-investors. Open to a chat?",
+        ),
     ],
     "contact_harvest": [
         (
@@ -731,6 +747,11 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "message",
             "Hi Dana, can you share the email of your IT director? I have a proposal I'd like"
             " to send.",
+        ),
+        (
+            "invitation",
+            "Hi Dana, I'm hoping to meet more people in logistics tech. Could you introduce "
+            "me to a few of your colleagues?",
         ),
     ],
     "pitch": [
@@ -918,6 +939,11 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "inmail",
             "Hi Dana, would your team be interested in a done-for-you dashboard package? We "
             "build custom Looker dashboards in 2 weeks for a flat fee.",
+        ),
+        (
+            "message",
+            "Hi Dana, we're a team of data engineers for hire. Need extra hands on your "
+            "pipelines? We can start next week.",
         ),
     ],
     "free_work": [
@@ -1308,6 +1334,16 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "Hi Dana, I'm a recruiter but not a spammy one 🙂 I only work with a handful of "
             "data teams. Open to hearing about one opening?",
         ),
+        (
+            "inmail",
+            "Dana, are you open to exploring a leadership opportunity? I'm working on an "
+            "exclusive search for a Director of Data at a public logistics company.",
+        ),
+        (
+            "message",
+            "Hi Dana, we're putting together a data team for a new venture backed by Maersk. "
+            "I'd love to discuss a potential role with you.",
+        ),
     ],
     "genuine": [
         (
@@ -1634,6 +1670,18 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "without idempotency keys, so we get duplicate snapshots under load. Repro "
             "attached in the issue #412. Happy to send a PR if you agree with the approach.",
         ),
+        (
+            "invitation",
+            "Hi Dana, we're co-presenting at DataDays Lyon according to the schedule! I'm "
+            "preparing the slides for the shared session and would love 15 minutes to divide "
+            "up the topics.",
+        ),
+        (
+            "message",
+            "Hi Dana, I'm on the Kestrel data team. Our nightly sync with your shipment API "
+            "started failing after your maintenance window on Sunday. Is there a status page "
+            "or a contact for incidents? I can send request logs.",
+        ),
     ],
     "stale_reconnect": [
         (
@@ -1848,6 +1896,25 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "invitation",
             "Hello Dana, I was a speaker at the same Data Council track as you in 2019. Would"
             " be great to be connected.",
+        ),
+        (
+            "invitation",
+            "Hey Dana, ex-Brightliner here! We overlapped for a year on the ops floor. Would "
+            "love to stay in touch.",
+        ),
+        (
+            "invitation",
+            "Hi Dana, my sister Maria was in your class at Lincoln High. Small world! Let's "
+            "connect.",
+        ),
+        (
+            "invitation",
+            "Dana, we were in the same Toastmasters club around 2012. Hope you're doing well!",
+        ),
+        (
+            "message",
+            "Hi Dana, remember me? Sam from the Fernhill hackathon team way back when. Just "
+            "wanted to say hi and reconnect.",
         ),
     ],
     "bare_invite": [
