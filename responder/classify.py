@@ -321,7 +321,7 @@ class Classifier:
     def classify_many(self, items: Iterable[tuple[str, str | None]]) -> list[Classification]:
         """Label many (text, kind) asks in one ``nlp.pipe`` run."""
         pairs = list(items)
-        docs = self._nlp.pipe((_lower(t) for t, _ in pairs), batch_size=256)
+        docs = self._nlp.pipe((_lower(t) for t, _ in pairs), batch_size=64)
         return [self._judge(t, k, doc) for (t, k), doc in zip(pairs, docs, strict=True)]
 
     def _judge(self, text: str, kind: str | None, doc: Doc) -> Classification:
