@@ -275,6 +275,23 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "Hi, I am Sophia, a recently divorced nurse. I find your profile attractive and "
             "want to get to know you better. Please accept my request.",
         ),
+        (
+            "inmail",
+            "Dear Dana, I represent Prince Faisal's private office. His Highness wishes to "
+            "invest $40M in US logistics through a trusted intermediary. Kindly send your "
+            "passport copy to proceed.",
+        ),
+        (
+            "message",
+            "Hello Dana, this is HR from Amazon. You have been approved for a work-from-home "
+            "position. Download the Telegram app and message our supervisor to complete "
+            "onboarding.",
+        ),
+        (
+            "message",
+            "Hi Dana, my name is Grace. I made a mistake and sent you a connection request, "
+            "but you seem nice. What do you do for a living? Do you trade crypto?",
+        ),
     ],
     "mlm": [
         (
@@ -444,6 +461,16 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "system. Most of our partners earn more than their day jobs within a year. Can I "
             "show you how?",
         ),
+        (
+            "invitation",
+            "Dana, are you coachable and hungry for more? I'm expanding my team in Oregon and"
+            " looking for ambitious people who want to change their financial future.",
+        ),
+        (
+            "message",
+            "Hi Dana! I'm hosting a virtual wellness party next Tuesday with free samples and"
+            " a chance to earn some extra cash. Want an invite? 🎉",
+        ),
     ],
     "investor_ask": [
         (
@@ -601,6 +628,16 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "Hi Dana, I'm raising capital for a new cold-storage warehouse in Salem and "
             "looking for co-investors. Open to a chat?",
         ),
+        (
+            "message",
+            "Hi Dana, we're a YC alum startup. We'd love to have you on our cap table. "
+            "Allocation is limited.",
+        ),
+        (
+            "invitation",
+            "Hi Dana, I'm the founder of a drone delivery startup and we're looking for our "
+            "first institutional or angel money. Would you meet?",
+        ),
     ],
     "contact_harvest": [
         (
@@ -752,6 +789,16 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "invitation",
             "Hi Dana, I'm hoping to meet more people in logistics tech. Could you introduce "
             "me to a few of your colleagues?",
+        ),
+        (
+            "message",
+            "Hi Dana, would you be willing to forward my deck to your CTO and the procurement"
+            " team? It would mean a lot.",
+        ),
+        (
+            "invitation",
+            "Hi Dana, I see you have 500+ connections in logistics. I'd love to get "
+            "introduced to some of them.",
         ),
     ],
     "pitch": [
@@ -945,6 +992,12 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "Hi Dana, we're a team of data engineers for hire. Need extra hands on your "
             "pipelines? We can start next week.",
         ),
+        (
+            "message",
+            "Hi Dana, hope you don't mind the direct message. We work with logistics "
+            "companies on data strategy and I'd love to set up a meeting with you and your "
+            "team to explore how we can add value.",
+        ),
     ],
     "free_work": [
         (
@@ -1107,6 +1160,17 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "message",
             "Hi Dana, I'm launching a newsletter about data careers. Would you write a guest "
             "column every month? It's a passion project so there's no pay.",
+        ),
+        (
+            "message",
+            "Hi Dana, I run a small nonprofit that tracks food donations. Could you build us "
+            "a simple data pipeline? We're volunteers ourselves, so we can't pay, but it "
+            "would help a lot of people.",
+        ),
+        (
+            "inmail",
+            "Hi Dana, I'm interviewing for data engineering jobs. Could you give me some tips"
+            " on system design interviews and maybe look at my take-home?",
         ),
     ],
     "recruiter": [
