@@ -1746,6 +1746,30 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "started failing after your maintenance window on Sunday. Is there a status page "
             "or a contact for incidents? I can send request logs.",
         ),
+        (
+            "inmail",
+            "Hi Dana, I run a reading group on streaming systems (about 30 engineers at "
+            "Pacific Northwest companies). We're discussing your watermarks post next month. "
+            "Would you join for the last 20 minutes to answer questions? Totally fine if not.",
+        ),
+        (
+            "message",
+            "Dana, our carrier integration is double-counting pallets since your v3 label "
+            "format went live. We traced it to the new SSCC field. Who should we work with on"
+            " your side? We can test a fix on our staging today.",
+        ),
+        (
+            "invitation",
+            "Hi Dana, I'm the TPM for the open freight data standard. Your team's feedback "
+            "shaped the draft. We'd like a Fernhill reviewer on the working group, it's two "
+            "calls a month. Interested?",
+        ),
+        (
+            "message",
+            "Hi Dana, we met briefly at StreamConf and you asked me to send the benchmark "
+            "numbers for our sink. Here they are: 1.2M events/s on 3 brokers. Happy to walk "
+            "you through the setup.",
+        ),
     ],
     "stale_reconnect": [
         (
@@ -1979,6 +2003,21 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "message",
             "Hi Dana, remember me? Sam from the Fernhill hackathon team way back when. Just "
             "wanted to say hi and reconnect.",
+        ),
+        (
+            "invitation",
+            "Hi Dana, you gave a guest lecture in my databases course at PSU years ago. I "
+            "still remember it! Would love to connect.",
+        ),
+        (
+            "message",
+            "Dana!! Long time no talk. I was just telling someone about our Brightline days. "
+            "Let's grab coffee some time and catch up!",
+        ),
+        (
+            "invitation",
+            "Hello Dana, I'm an alum of the same Insight Fellows program (2016 cohort). "
+            "Always nice to connect with fellow alums!",
         ),
     ],
     "bare_invite": [
