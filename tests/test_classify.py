@@ -114,6 +114,11 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             " a transferência.",
         ),
         (
+            "message",
+            "Bonjour Dana, je suis avocat et je représente un client décédé qui a laissé 4 "
+            "millions d'euros sans héritier. Envoyez-moi vos coordonnées pour le transfert.",
+        ),
+        (
             "inmail",
             "Hello Dana, you have been selected for a remote position, no interview required."
             " You will receive packages at home and forward them to our clients abroad. "
@@ -361,6 +366,11 @@ ASKS: dict[str, list[tuple[str, str]]] = {
         ),
         (
             "message",
+            "Hallo Dana! Ich habe ein tolles Business neben dem Job gestartet und suche "
+            "motivierte Leute, die sich ein passives Einkommen aufbauen wollen.",
+        ),
+        (
+            "message",
             "Hi Dana! This is not a job, it's a business opportunity. No pressure, it's not "
             "for everyone, but you seem like a go-getter. I also travel at wholesale prices "
             "and get paid to share it!",
@@ -537,6 +547,11 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "investir?",
         ),
         (
+            "message",
+            "Bonjour Dana, nous cherchons des investisseurs pour notre tour d'amorçage. "
+            "Seriez-vous intéressée à investir dans notre startup ?",
+        ),
+        (
             "inmail",
             "Hello Dana, our family office is looking to deploy capital in logistics software"
             " and we'd like to discuss a potential acquisition of your business. What "
@@ -699,6 +714,11 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "message",
             "Olá Dana, quero expandir minha rede nos Estados Unidos. Você poderia me "
             "apresentar aos seus contatos na área de compras?",
+        ),
+        (
+            "message",
+            "Hola Dana, ¿podrías compartir conmigo los correos de tus contactos en logística?"
+            " Estoy ampliando mi red.",
         ),
         (
             "inmail",
@@ -876,6 +896,17 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "inmail",
             "Olá Dana, nossa plataforma ajuda equipes de dados a reduzir custos de "
             "armazenamento. Você teria 15 minutos para uma demonstração sem compromisso?",
+        ),
+        (
+            "inmail",
+            "Hallo Dana, wir bieten eine Software, mit der Logistikunternehmen ihre "
+            "Datenqualität automatisch überwachen. Darf ich Ihnen in einer kurzen "
+            "Präsentation zeigen, wie das funktioniert?",
+        ),
+        (
+            "inmail",
+            "Hola Dana, ayudamos a empresas de logística a reducir sus costes de nube en un "
+            "30 %. ¿Podemos agendar una demo de 20 minutos?",
         ),
         (
             "inmail",
@@ -1069,6 +1100,16 @@ ASKS: dict[str, list[tuple[str, str]]] = {
         ),
         (
             "message",
+            "Hallo Dana, ich schreibe meine Masterarbeit über Stream Processing. Könnten Sie "
+            "mir kostenlos ein paar Fragen beantworten und meinen Code anschauen?",
+        ),
+        (
+            "message",
+            "Olá Dana, estou começando na área de dados. Você poderia ser minha mentora e "
+            "revisar meu portfólio? Não tenho como pagar.",
+        ),
+        (
+            "message",
             "Hi Dana, could I pick your brain over coffee? I have a bunch of questions about "
             "moving from analytics into data engineering.",
         ),
@@ -1237,6 +1278,21 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "inmail",
             "Olá Dana, temos uma vaga de Data Engineer sênior para um cliente em Lisboa. Seu "
             "perfil combina muito bem. Salário competitivo e trabalho remoto.",
+        ),
+        (
+            "inmail",
+            "Bonjour Dana, je suis consultante en recrutement. Un de mes clients recherche un"
+            " Head of Data en télétravail. Seriez-vous ouverte à en discuter ?",
+        ),
+        (
+            "inmail",
+            "Hola Dana, estamos contratando un ingeniero de datos senior para nuestro equipo "
+            "en Barcelona. ¿Te interesaría conocer la oferta?",
+        ),
+        (
+            "inmail",
+            "Olá Dana, estamos recrutando uma engenheira de dados sênior para nossa equipe em"
+            " São Paulo. Teria interesse em conhecer a vaga?",
         ),
         (
             "inmail",
@@ -1486,6 +1542,34 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "message",
             "Olá Dana, li seu artigo sobre deduplicação de eventos GPS e tenho uma pergunta "
             "concreta sobre a janela de 90 segundos. Posso te enviar nossos dados.",
+        ),
+        (
+            "inmail",
+            "Hallo Frau Reyes, ich organisiere die Data Engineering Konferenz in Berlin im "
+            "Oktober. Wir würden Sie gerne als Sprecherin einladen. Reise- und Hotelkosten "
+            "übernehmen wir. Hätten Sie Zeit für ein kurzes Gespräch?",
+        ),
+        (
+            "message",
+            "Bonjour Dana, nous utilisons votre bibliothèque tidewater en production et nous "
+            "avons trouvé un bug dans la gestion des offsets. Je peux vous envoyer un "
+            "correctif. Auriez-vous 15 minutes pour en discuter ?",
+        ),
+        (
+            "message",
+            "Hola Dana, usamos tu librería tidewater en producción y encontramos un error con"
+            " las particiones. Te puedo enviar los logs y una propuesta de solución. ¿Tienes "
+            "20 minutos esta semana?",
+        ),
+        (
+            "message",
+            "Olá Dana, organizo um meetup de dados em Lisboa e gostaríamos de convidar você "
+            "para dar uma palestra. Cobrimos a viagem e o hotel. Podemos conversar?",
+        ),
+        (
+            "message",
+            "Olá Dana, usamos a sua biblioteca tidewater em produção e encontramos um bug nas"
+            " partições. Posso te enviar os logs?",
         ),
         (
             "inmail",
@@ -1830,6 +1914,25 @@ ASKS: dict[str, list[tuple[str, str]]] = {
         ),
         (
             "invitation",
+            "Hallo Dana, wir haben vor vielen Jahren zusammen bei Brightline gearbeitet. "
+            "Schön, dich hier zu finden!",
+        ),
+        (
+            "invitation",
+            "Bonjour Dana, nous étions collègues chez Brightline il y a quelques années. Ravi"
+            " de te retrouver ici !",
+        ),
+        (
+            "invitation",
+            "Hola Dana, fuimos compañeros en la universidad hace años. ¡Qué gusto encontrarte"
+            " por aquí!",
+        ),
+        (
+            "invitation",
+            "Oi Dana, estudamos juntas na faculdade há muitos anos. Que bom te encontrar aqui!",
+        ),
+        (
+            "invitation",
             "Hi Dana, you probably don't remember me, but we were in the same Spark study "
             "group years ago. Would be nice to reconnect!",
         ),
@@ -2040,6 +2143,7 @@ ASKS: dict[str, list[tuple[str, str]]] = {
         ("invitation", "Je souhaiterais vous ajouter à mon réseau professionnel sur LinkedIn."),
         ("invitation", "Me gustaría añadirte a mi red profesional de LinkedIn."),
         ("invitation", "Gostaria de adicionar você à minha rede profissional no LinkedIn."),
+        ("invitation", "Hallo Dana, ich würde mich freuen, mich mit Ihnen zu vernetzen."),
         (
             "invitation",
             "Hallo Dana, ich würde mich gerne mit Ihnen vernetzen. Bitte nehmen Sie meine "
