@@ -152,7 +152,7 @@ class _Planned:
 
 #: Messages decided before their mailbox changes are made together: one STORE per keyword,
 #: one MOVE and one state transaction per batch instead of per message.
-ACT_BATCH = 50
+ACT_BATCH = 100  # as many as imap.PASS_BODY_BATCH fetches at once
 #: From this many drafts in one batch, list every draft's Message-ID once for the pass
 #: instead of searching Drafts for each batch's few.
 FULL_DRAFT_LIST = 10
