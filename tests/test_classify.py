@@ -119,6 +119,16 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "millions d'euros sans héritier. Envoyez-moi vos coordonnées pour le transfert.",
         ),
         (
+            "message",
+            "Bonjour ma chérie, je suis militaire en mission à l'étranger. Je cherche une "
+            "femme sincère pour partager ma vie. Écris-moi sur WhatsApp.",
+        ),
+        (
+            "message",
+            "Olá querida, sou engenheiro numa plataforma de petróleo e procuro uma mulher "
+            "sincera. Podemos falar no WhatsApp?",
+        ),
+        (
             "inmail",
             "Hello Dana, you have been selected for a remote position, no interview required."
             " You will receive packages at home and forward them to our clients abroad. "
@@ -371,6 +381,16 @@ ASKS: dict[str, list[tuple[str, str]]] = {
         ),
         (
             "message",
+            "Salut Dana ! Tu aimerais gagner de l'argent depuis chez toi avec une activité "
+            "flexible ? Je cherche des personnes motivées pour rejoindre mon équipe.",
+        ),
+        (
+            "message",
+            "¡Hola Dana! ¿Te gustaría ganar dinero extra desde casa? Busco personas "
+            "emprendedoras para mi equipo.",
+        ),
+        (
+            "message",
             "Hi Dana! This is not a job, it's a business opportunity. No pressure, it's not "
             "for everyone, but you seem like a go-getter. I also travel at wholesale prices "
             "and get paid to share it!",
@@ -552,6 +572,16 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "Seriez-vous intéressée à investir dans notre startup ?",
         ),
         (
+            "message",
+            "Hallo Dana, wir sammeln gerade Kapital für unser Startup ein. Hätten Sie "
+            "Interesse, als Business Angel einzusteigen?",
+        ),
+        (
+            "message",
+            "Olá Dana, estamos captando recursos para a nossa startup de logística. Você "
+            "gostaria de investir conosco?",
+        ),
+        (
             "inmail",
             "Hello Dana, our family office is looking to deploy capital in logistics software"
             " and we'd like to discuss a potential acquisition of your business. What "
@@ -720,6 +750,8 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "Hola Dana, ¿podrías compartir conmigo los correos de tus contactos en logística?"
             " Estoy ampliando mi red.",
         ),
+        ("message", "Hallo Dana, könnten Sie mir die Kontaktdaten Ihres Einkaufsleiters geben?"),
+        ("message", "Olá Dana, você poderia me passar o e-mail do seu diretor de TI?"),
         (
             "inmail",
             "Hi Dana, quick research question: which CRM does your sales team use, and how "
@@ -907,6 +939,11 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "inmail",
             "Hola Dana, ayudamos a empresas de logística a reducir sus costes de nube en un "
             "30 %. ¿Podemos agendar una demo de 20 minutos?",
+        ),
+        (
+            "message",
+            "Hallo Dana, wir helfen Logistikunternehmen, ihre Datenpipelines zu "
+            "automatisieren. Haben Sie Interesse an einem kostenlosen Erstgespräch?",
         ),
         (
             "inmail",
@@ -1110,6 +1147,17 @@ ASKS: dict[str, list[tuple[str, str]]] = {
         ),
         (
             "message",
+            "Bonjour Dana, je lance mon entreprise et j'aurais besoin d'un coup de main pour "
+            "concevoir notre architecture de données. Malheureusement, nous n'avons pas de "
+            "budget.",
+        ),
+        (
+            "message",
+            "Hola Dana, soy estudiante y estoy haciendo mi tesis sobre Kafka. ¿Podrías "
+            "ayudarme gratis a revisar mi código?",
+        ),
+        (
+            "message",
             "Hi Dana, could I pick your brain over coffee? I have a bunch of questions about "
             "moving from analytics into data engineering.",
         ),
@@ -1293,6 +1341,17 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "inmail",
             "Olá Dana, estamos recrutando uma engenheira de dados sênior para nossa equipe em"
             " São Paulo. Teria interesse em conhecer a vaga?",
+        ),
+        (
+            "inmail",
+            "Guten Tag Frau Reyes, im Auftrag eines Mandanten suche ich eine erfahrene "
+            "Führungskraft für den Bereich Data Engineering. Wären Sie offen für einen "
+            "vertraulichen Austausch?",
+        ),
+        (
+            "inmail",
+            "Hola Dana, soy reclutadora en una consultora de Madrid. Tenemos una oportunidad "
+            "como Head of Data para un cliente. ¿Hablamos?",
         ),
         (
             "inmail",
@@ -2144,6 +2203,9 @@ ASKS: dict[str, list[tuple[str, str]]] = {
         ("invitation", "Me gustaría añadirte a mi red profesional de LinkedIn."),
         ("invitation", "Gostaria de adicionar você à minha rede profissional no LinkedIn."),
         ("invitation", "Hallo Dana, ich würde mich freuen, mich mit Ihnen zu vernetzen."),
+        ("invitation", "Olá Dana, gostaria de fazer parte da sua rede."),
+        ("invitation", "Hola Dana, me gustaría conectar contigo."),
+        ("invitation", "Bonjour Dana, je souhaite rejoindre votre réseau."),
         (
             "invitation",
             "Hallo Dana, ich würde mich gerne mit Ihnen vernetzen. Bitte nehmen Sie meine "
