@@ -307,6 +307,11 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "Hi Dana, my name is Grace. I made a mistake and sent you a connection request, "
             "but you seem nice. What do you do for a living? Do you trade crypto?",
         ),
+        (
+            "inmail",
+            "Dear Dana, I am writing from the Central Bank of Nigeria. An inheritance fund "
+            "was left in your name. To release it, a small clearance fee is required.",
+        ),
     ],
     "mlm": [
         (
@@ -500,6 +505,11 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "message",
             "Hi Dana! I'm hosting a virtual wellness party next Tuesday with free samples and"
             " a chance to earn some extra cash. Want an invite? 🎉",
+        ),
+        (
+            "message",
+            "Hi Dana, random but I saw you're a mom too! I've found a way to be home with my "
+            "kids and still bring in an income. Would you like to hear how?",
         ),
     ],
     "investor_ask": [
@@ -1066,6 +1076,11 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "companies on data strategy and I'd love to set up a meeting with you and your "
             "team to explore how we can add value.",
         ),
+        (
+            "invitation",
+            "Hi Dana! We just launched an AI copilot for dbt and I'd love your feedback as an"
+            " early user. Can I send you access?",
+        ),
     ],
     "free_work": [
         (
@@ -1260,6 +1275,11 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "inmail",
             "Hi Dana, I'm interviewing for data engineering jobs. Could you give me some tips"
             " on system design interviews and maybe look at my take-home?",
+        ),
+        (
+            "message",
+            "Hi Dana, can you help me write my cover letter for a data engineering job? You "
+            "know what hiring managers want.",
         ),
     ],
     "recruiter": [
@@ -1522,6 +1542,12 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "message",
             "Hi Dana, we're putting together a data team for a new venture backed by Maersk. "
             "I'd love to discuss a potential role with you.",
+        ),
+        (
+            "message",
+            "Hi Dana, your background in streaming logistics data is exactly what we need at "
+            "Routefox. We're hiring our Head of Data and I'd love to introduce you to our "
+            "CEO.",
         ),
     ],
     "genuine": [
@@ -1913,6 +1939,24 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "numbers for our sink. Here they are: 1.2M events/s on 3 brokers. Happy to walk "
             "you through the setup.",
         ),
+        (
+            "message",
+            "Hi Dana, I'm a grad student at OHSU. I'm replicating the results from your "
+            "SIGMOD paper and my latency numbers are 3x higher. Is there a config detail "
+            "missing from the appendix? I can share my setup and raw data.",
+        ),
+        (
+            "inmail",
+            "Hi Dana, we're a 5-person team at a food bank in Portland. A volunteer "
+            "recommended your team's open dataset on delivery routes. Would Fernhill allow us"
+            " to use it for our routing? We'd credit you in our annual report.",
+        ),
+        (
+            "invitation",
+            "Hi Dana, I'm the PM on the Kafka Connect team at Confluent. We'd like to "
+            "understand how Fernhill uses connectors so we can prioritise fixes. 30 minutes "
+            "with our engineers? We'll share the roadmap.",
+        ),
     ],
     "stale_reconnect": [
         (
@@ -2181,6 +2225,16 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "Hello Dana, I'm an alum of the same Insight Fellows program (2016 cohort). "
             "Always nice to connect with fellow alums!",
         ),
+        (
+            "invitation",
+            "Dana, hi! I think you were a year ahead of me at Oregon State, we had the same "
+            "advisor. Nice to run into you here.",
+        ),
+        (
+            "message",
+            "Hi Dana, I'm not sure you'll remember me, we were on a panel together at a women"
+            " in tech event ages ago. Just wanted to say hi!",
+        ),
     ],
     "bare_invite": [
         ("invitation", "I'd like to add you to my professional network on LinkedIn."),
@@ -2283,6 +2337,7 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "Hi Dana, I left you a voicemail earlier. Please give me a call when you have a "
             "moment.",
         ),
+        ("message", "Dana, I have a question about Fernhill. Who should I talk to?"),
     ],
 }
 
