@@ -347,6 +347,8 @@ class Classifier:
             if not e.negated:
                 scores[e.label] = scores.get(e.label, 0.0) + e.weight
         label, why = _decide(scores)
+        if kind == "message" and text.rstrip().endswith("…"):
+            label, why = "unclear", f"a preview cut off mid-ask (ends with …); would be: {why}"
         ordered = sorted(
             evidence, key=lambda e: (e.label != label, e.negated, _ORDER[e.label], -e.weight)
         )

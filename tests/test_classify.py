@@ -2579,3 +2579,19 @@ def test_importing_the_eval_command_does_not_import_spacy() -> None:
     code = "import sys, responder.cli_eval, responder.classify; print('spacy' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_truncated_message_preview_is_unclear(clf: Classifier) -> None:
+    text = "Hi Dana, quick question about your talk on backfills. Would you have time to…"
+    assert clf.classify(text, "message").label == "unclear"
+    assert clf.classify(text.replace("…", "?"), "message").label == "genuine"
+
+
+def test_asks_of_the_sample_mails_get_their_labels(clf: Classifier) -> None:
+    expected = Path(__file__).parent / "corpus" / "eml" / "expected.jsonl"
+    rows = [json.loads(line) for line in expected.read_text(encoding="utf-8").splitlines()]
+    asks = [r for r in rows if r["ask_text"] is not None and r["label"] is not None]
+    got = clf.classify_many((r["ask_text"], r["kind"]) for r in asks)
+    assert [(r["file"], c.label) for r, c in zip(asks, got, strict=True)] == [
+        (r["file"], r["label"]) for r in asks
+    ]
