@@ -182,7 +182,8 @@ def mailbox_bench(lab: Lab, proxy: CountingProxy, report: Report, *, total: int,
     proxied_s, t, rss, _, _, summary = run_once(proxy, env)
     problems = compare(read_outcome(mine), box.expected)
     report.problems += [f"{title} responder: {p}" for p in problems]
-    report.note(f"responder backlog: {seconds:.2f} s wall, {cpu:.2f} s CPU (direct), "
+    direct_s = "" if seconds != seconds else f"{seconds:.2f} s wall, {cpu:.2f} s CPU (direct), "
+    report.note(f"responder backlog: {direct_s}"
                 f"{proxied_s:.2f} s through the proxy; {describe(t)}; peak RSS {rss:.0f} MB; "
                 f"outcome {'matches the reference' if not problems else 'DIFFERS'}\n"
                 f"  {summary}\n  {t.names()}\n  bytes down by command: "
@@ -320,6 +321,12 @@ def main() -> int:
                    f"({small:,} / {big + backlog:,} messages), "
                    f"{s['once_s']:.2f} / {b['once_s']:.2f} s to exit",
                    ok=max(s["to_status"], b["to_status"]) < 2))
+    after = mailgen.reference_actions()
+    changed = sorted(t.name for t in mailgen.load_templates() if after.get(t.name) != t.action)
+    if changed:
+        report.problems.append(
+            "the classifier or patterns changed while the bench ran (reference now differs for "
+            + ", ".join(changed) + "): outcome differences may be that, not the pass; run again")
     minutes = (time.monotonic() - started) / 60
     report.note(f"load average (1 min) at the start {load:.1f}, at the end "
                 f"{os.getloadavg()[0]:.1f}, on {os.cpu_count()} cores shared with other work")
@@ -409,11 +416,12 @@ def write_markdown(path: Path, report: Report, *, quick: bool, minutes: float) -
     if report.problems:
         lines += [f"- **{p}**" for p in report.problems]
     else:
-        lines.append("Every responder pass left exactly the drafts (by In-Reply-To), filed mail "
-                     "and flags (by Message-ID) that the generated labels call for, with no "
-                     "duplicate draft and no LinkedIn mail marked read.")
+        lines.append("Every responder pass (and the floor) left exactly the drafts (by "
+                     "In-Reply-To), filed mail and flags (by Message-ID) that the one-file-at-a-"
+                     "time reference calls for, with no duplicate draft and no LinkedIn mail "
+                     "marked read.")
     lines += ["", "## Details", "", "```", *report.details, "```", ""]
-    lines += [(ROOT / "bench" / "METHOD.md").read_text()]
+    lines += [(ROOT / "bench" / "NOTES.md").read_text(), (ROOT / "bench" / "METHOD.md").read_text()]
     path.write_text("\n".join(lines))
 
 
