@@ -317,6 +317,11 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "Hi Dana, I'm a blockchain consultant. I've been helping people earn passive "
             "income with a new staking platform that pays 2% daily. Want me to set you up?",
         ),
+        (
+            "inmail",
+            "Dear Dana, our revolutionary AI trading platform guarantees 25% monthly returns."
+            " Book a free demo with our account manager today and start earning.",
+        ),
     ],
     "mlm": [
         (
@@ -1106,6 +1111,11 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "Hi Dana, we partner with logistics companies to turn their raw tracking data "
             "into revenue. Would you be open to learning how?",
         ),
+        (
+            "inmail",
+            "Hi Dana, we help companies like Fernhill hire data engineers faster with our AI "
+            "recruiting platform. Can I show you a quick demo?",
+        ),
     ],
     "free_work": [
         (
@@ -1584,6 +1594,29 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "Hi Dana, I hope you are doing well. I have a client who is looking to bring on a"
             " Lead Data Engineer with Kafka expertise. The salary range is $180-210k with "
             "full benefits. Can we connect for a brief call?",
+        ),
+        (
+            "inmail",
+            "Hi Dana, I'm a partner at a boutique executive search firm. We help logistics "
+            "companies find their next data leaders, and one of our clients would love to "
+            "speak with you about a VP Data role. Do you have 15 minutes of your time this "
+            "week?",
+        ),
+        (
+            "message",
+            "Hi Dana, our platform team is growing and we'd love to show you what we're "
+            "building. Would you be open to an exploratory chat about joining us?",
+        ),
+        (
+            "inmail",
+            "Hello Dana, I work with top tech companies to help them hire world-class data "
+            "engineers. I have an exciting opportunity that could be a game changer for your "
+            "career. Interested?",
+        ),
+        (
+            "invitation",
+            "Hi Dana, we're a fast-growing SaaS platform and we're hiring a data engineering "
+            "manager. Would love to connect and tell you more!",
         ),
     ],
     "genuine": [
