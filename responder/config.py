@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Literal, TypeVar
 
 from responder.errors import ConfigError
-from responder.models import LABELS
+from responder.models import DEFAULT_DRAFT_LABELS, DEFAULT_FILE_LABELS, LABELS
 from responder.tls import is_loopback
 
 Security = Literal["ssl", "starttls", "plain"]
@@ -22,17 +22,6 @@ T = TypeVar("T")
 
 PREFIX = "RESPONDER_"
 TEMPLATE_PREFIX = "RESPONDER_TEMPLATE_"
-DEFAULT_DRAFT_LABELS = ("genuine", "stale_reconnect")
-DEFAULT_FILE_LABELS = (
-    "recruiter",
-    "pitch",
-    "investor_ask",
-    "free_work",
-    "mlm",
-    "scam",
-    "contact_harvest",
-    "bare_invite",
-)
 
 #: Every setting responder reads, with its default as written in ``config.example.env``.
 KNOWN: dict[str, str] = {

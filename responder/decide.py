@@ -10,7 +10,14 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from responder.models import Action, Classification, Decision, Notification
+from responder.models import (
+    DEFAULT_DRAFT_LABELS,
+    DEFAULT_FILE_LABELS,
+    Action,
+    Classification,
+    Decision,
+    Notification,
+)
 
 NEVER_DRAFTED = frozenset({"scam"})
 
@@ -19,17 +26,8 @@ NEVER_DRAFTED = frozenset({"scam"})
 class Policy:
     """The part of the settings that maps labels to actions."""
 
-    draft_labels: Collection[str] = ("genuine", "stale_reconnect")
-    file_labels: Collection[str] = (
-        "recruiter",
-        "pitch",
-        "investor_ask",
-        "free_work",
-        "mlm",
-        "scam",
-        "contact_harvest",
-        "bare_invite",
-    )
+    draft_labels: Collection[str] = DEFAULT_DRAFT_LABELS
+    file_labels: Collection[str] = DEFAULT_FILE_LABELS
     reply_once_days: int = 30
 
 

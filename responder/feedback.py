@@ -34,8 +34,8 @@ import json
 import logging
 import re
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage, Message
@@ -47,6 +47,7 @@ from responder.config import Settings
 from responder.errors import StateError
 from responder.mailstore import FolderStatus, MailStore, Peek
 from responder.models import Action, Notification
+from responder.state import transaction
 
 log = logging.getLogger(__name__)
 
@@ -273,18 +274,8 @@ class FeedbackStore:
         """Close the connection."""
         self._db.close()
 
-    @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        try:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
-        except sqlite3.Error as exc:
-            raise StateError(f"cannot write state store {self.path}: {exc}") from exc
+    def _tx(self) -> AbstractContextManager[sqlite3.Connection]:
+        return transaction(self._db, self.path)
 
     def _has_outcomes(self) -> bool:
         row = self._db.execute(

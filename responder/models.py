@@ -42,6 +42,9 @@ DEFAULT_ACTIONS: dict[str, Action] = {
     "bare_invite": "file",
     "unclear": "leave",
 }
+#: Labels drafted and labels filed when the settings say nothing else.
+DEFAULT_DRAFT_LABELS = tuple(label for label, a in DEFAULT_ACTIONS.items() if a == "draft")
+DEFAULT_FILE_LABELS = tuple(label for label, a in DEFAULT_ACTIONS.items() if a == "file")
 
 
 @dataclass(frozen=True)
