@@ -5,7 +5,9 @@ rule component, built once by :meth:`Classifier.load`. Every pattern carries a l
 readable id; a label's score is the sum of the weights of its distinct, non-negated pattern
 families. A label *fits* when its score reaches :data:`DECISIVE`; the most protective fitting
 label wins (the LABELS.md order) unless a less protective one outscores it by more than
-:data:`OUTWEIGH` (never ``scam`` or ``mlm``); ``unclear`` when none fits. The pattern format is
+:data:`OUTWEIGH` (:data:`OUTWEIGH_TO_DRAFT` for a label that drafts over one that files; never
+``scam`` or ``mlm``); ``unclear`` when none fits, unless a label that files scores
+:data:`FALLBACK` and leads every other label by :data:`LEAD`. The pattern format is
 described in ``responder/patterns/README.md``. spaCy is imported inside ``load`` only.
 """
 
@@ -32,7 +34,16 @@ PATTERN_DIR = Path(__file__).parent / "patterns"
 DECISIVE = 1.0
 #: A less protective label wins over a fitting, more protective one only by this margin.
 OUTWEIGH = 1.0
+#: The margin for a label that drafts (genuine, stale_reconnect) over one that files: filing a
+#: genuine ask costs the user more than drafting an offer they can discard.
+OUTWEIGH_TO_DRAFT = 0.6
 _NEVER_OUTWEIGHED = frozenset({"scam", "mlm"})
+#: When nothing fits, a label that files the ask still wins at this score if it leads every
+#: other label by :data:`LEAD` (one strongly label-specific family is enough to beat ``unclear``).
+FALLBACK = 0.6
+LEAD = 0.3
+#: Labels whose default action is a draft.
+_DRAFTED = frozenset({"genuine", "stale_reconnect"})
 #: Languages with patterns; an ask recognisably in another language is ``unclear``.
 LANGUAGES = ("en", "de", "fr", "es", "pt")
 #: Where the rule component puts its matches (``doc.user_data[SPANS_KEY]``).
@@ -73,12 +84,12 @@ _STOPWORDS: dict[str, frozenset[str]] = {
     "fr": _words(
         "le la les et je vous votre vos nous notre est pour avec une des du dans sur pas qui "
         "ce cette mon ma mes suis avez êtes serait au aux très merci bonjour j'ai je suis "
-        "c'est d'un d'une qu'il ou mais de que un il en"
+        "c'est d'un d'une qu'il ou mais de que un il en on au ici y ravi toi moi nos"
     ),
     "es": _words(
         "el los las y usted tu tus su sus mi es para con una del por en muy pero como estoy "
         "soy nos nuestro nuestra hola gracias me te le está más al lo yo a de que un tengo "
-        "puede ser hay este esta esto"
+        "puede ser hay este esta esto la en se también cómo qué sobre"
     ),
     "pt": _words(
         "o os e você seu sua meu minha é para com uma um do da dos das no na em não muito "
@@ -680,31 +691,54 @@ def _negated(doc: Doc, start: int) -> bool:
     return False
 
 
+def _falls_back(best: str, scores: dict[str, float]) -> bool:
+    """Whether ``best`` may win although nothing fits: a label-specific signal, clearly ahead.
+
+    It needs :data:`FALLBACK` and a lead of :data:`LEAD` over every other label. Only a label
+    that files the ask wins this way: a draft still takes a fitting score (two signals).
+    """
+    if best in _DRAFTED or scores[best] < FALLBACK:
+        return False
+    return all(scores[lab] + LEAD <= scores[best] for lab in scores if lab != best)
+
+
+def _margin(lab: str, over: str) -> float:
+    """How much more than ``over`` the less protective ``lab`` must score to win."""
+    return OUTWEIGH_TO_DRAFT if lab in _DRAFTED and over not in _DRAFTED else OUTWEIGH
+
+
 def _decide(scores: dict[str, float]) -> tuple[str, str]:
     """Pick the label and say why in one line.
 
     Of the labels that fit (score >= DECISIVE) the most protective wins (LABELS.md order),
-    except that a less protective label outscoring it by more than OUTWEIGH wins instead;
-    ``scam`` and ``mlm`` are never outweighed.
+    except that a less protective label outscoring it by more than OUTWEIGH (OUTWEIGH_TO_DRAFT
+    for a label that drafts over one that files) wins instead; ``scam`` and ``mlm`` are never
+    outweighed. Nothing fits: ``unclear``, unless a label that files falls back (_falls_back).
     """
     fitting = [lab for lab in LABELS if scores.get(lab, 0.0) >= DECISIVE]
     if not fitting:
         if not scores:
             return "unclear", "no pattern fired"
         best = max(scores, key=lambda lab: (scores[lab], -_ORDER[lab]))
+        if _falls_back(best, scores):
+            return best, (
+                f"{best} scored {scores[best]:g}: below {DECISIVE:g}, but a clear lead of "
+                f"{LEAD:g} or more over every other label (fallback at {FALLBACK:g})"
+            )
         return "unclear", (
             f"nothing decisive: best was {best} at {scores[best]:g} (needs {DECISIVE:g})"
         )
     label = fitting[0]
     for lab in fitting[1:]:
-        if label not in _NEVER_OUTWEIGHED and scores[lab] > scores[label] + OUTWEIGH:
+        if label not in _NEVER_OUTWEIGHED and scores[lab] > scores[label] + _margin(lab, label):
             label = lab
     why = f"{label} scored {scores[label]:g} (needs {DECISIVE:g})"
     above = [lab for lab in fitting if _ORDER[lab] < _ORDER[label]]
     below = [lab for lab in fitting if _ORDER[lab] > _ORDER[label]]
     if above:
+        margin = max(_margin(label, lab) for lab in above)
         why += "; outweighs " + ", ".join(f"{lab} {scores[lab]:g}" for lab in above)
-        why += f" by more than {OUTWEIGH:g}"
+        why += f" by more than {margin:g}"
     if below:
         why += "; also fitting: " + ", ".join(f"{lab} {scores[lab]:g}" for lab in below)
         why += f", but {label} is more protective"
@@ -729,7 +763,9 @@ def explain(c: Classification) -> str:
     lines.append(
         f"tie-break: a label fits at score {DECISIVE:g}; of those that fit, the most "
         f"protective wins ({' > '.join(LABELS[:-1])}) unless another outscores it by more "
-        f"than {OUTWEIGH:g} (never scam or mlm)."
+        f"than {OUTWEIGH:g} ({OUTWEIGH_TO_DRAFT:g} for genuine or stale_reconnect over a label "
+        f"that files; never scam or mlm). Nothing fits: unclear, unless a label that files "
+        f"scores {FALLBACK:g} and leads every other by {LEAD:g}."
     )
     add = '{"id": "genuine.my_project", "label": "genuine", "pattern": "tidewater", "weight": 0.5}'
     if c.evidence:

@@ -2032,6 +2032,23 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "Foundation and I'd like to use your diagram of the event flow (with "
             "attribution). Would that be alright? Happy to send you the draft first.",
         ),
+        (
+            "message",
+            "Hallo Frau Keller, wir arbeiten an einem ähnlichen Projekt zur Erkennung von "
+            "Lecks in Wasserleitungen und haben Ihren Vortrag auf der Embedded World gesehen. "
+            "Hätten Sie Zeit für einen kurzen Austausch?",
+        ),
+        (
+            "message",
+            "Bonjour Dana, nous avons le même problème de latence avec Kafka Connect que celui "
+            "décrit dans votre article. Comment avez-vous réglé le partitionnement ? Je peux "
+            "vous envoyer nos mesures.",
+        ),
+        (
+            "invitation",
+            "Hola Dana, leí tu artículo sobre pruebas de contrato y tenemos un problema "
+            "parecido con los esquemas. ¿Podríamos hablar diez minutos esta semana?",
+        ),
     ],
     "stale_reconnect": [
         (
