@@ -79,7 +79,8 @@ _STOPWORDS: dict[str, frozenset[str]] = {
     "de": _words(
         "und der die das ich sie ihr ihnen ist nicht mit für zu ein eine einen auf wir uns es "
         "den dem des von bei auch wie noch gerne hätten würde sind haben mich mir dass oder "
-        "aber ihre ihren ihrem unser unsere unseren sich im zum zur über du dich dir hast hättest bist ganz"
+        "aber ihre ihren ihrem unser unsere unseren sich im zum zur über du dich dir hast "
+        "hättest bist ganz"
     ),
     "fr": _words(
         "le la les et je vous votre vos nous notre est pour avec une des du dans sur pas qui "
