@@ -66,7 +66,7 @@ _NEGATORS = _words(
     "pas jamais non ni sin nunca tampoco não nem sem nenhum nenhuma ningún ninguna"
 )
 _CLAUSE_END = _words(". , ; : ! ? but aber mais pero mas ( ) - – —")
-_NEGATION_WINDOW = 4
+_NEGATION_WINDOW = 6
 
 #: Frequent function words per language, for the language guess (small on purpose).
 _STOPWORDS: dict[str, frozenset[str]] = {

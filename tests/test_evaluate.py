@@ -164,8 +164,9 @@ EXTRA = Path(__file__).parent / "asks_extra.jsonl"
 def test_fresh_asks_do_not_regress(clf: Classifier) -> None:
     """Asks written after the corpus, in batches, each scored before any tuning on it.
 
-    First-pass figures (before tuning on that batch): batch 1 0.87 action accuracy, batch 2
-    0.76, batch 3 0.76, batch 4 0.79. The floors below guard what tuning reached since.
+    First-pass action accuracy (scored before any tuning on that batch): batch 1 0.87,
+    batch 2 0.76, batch 3 0.76, batch 4 0.79, batch 5 0.70 (with one mlm ask drafted as a
+    reconnect, fixed since). The floors below guard what tuning reached since.
     """
     report = evaluate(clf, read_rows(EXTRA))
     assert report.total >= 300
