@@ -266,6 +266,9 @@ class FeedbackStore:
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             self._db = sqlite3.connect(path, isolation_level=None, timeout=30)
             self._db.execute("PRAGMA journal_mode=WAL")
+            # Notes are best effort (exactly-once lives in the outcomes, written with FULL
+            # sync): NORMAL survives a crash of the process and skips an fsync per note.
+            self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(SCHEMA)
         except sqlite3.Error as exc:
             raise StateError(f"cannot open the feedback tables in {path}: {exc}") from exc
