@@ -455,6 +455,15 @@ def _anchor(elems: tuple[_Elem, ...], strings: Any) -> int | None:
     return best
 
 
+def _required(elems: tuple[_Elem, ...], k: int) -> _Elem | None:
+    """``elems[k]`` when a match needs it at the next position (not optional, not a gap)."""
+    if k < len(elems):
+        e = elems[k]
+        if not e.optional and not e.gap:
+            return e
+    return None
+
+
 class _Tokens:
     """The per-token values a match looks at, read from the doc in one array."""
 
@@ -485,9 +494,12 @@ class _Tokens:
             return i
         e = elems[k]
         if e.gap:
+            nxt = _required(elems, k + 1)
             for j in range(i, min(i + e.gap, self.n) + 1):
                 if j > i and self.stops[j - 1]:
                     break
+                if nxt is not None and (j >= self.n or not self.test(nxt, j)):
+                    continue  # the token after the gap must be there: test it before recursing
                 end = self.forward(elems, k + 1, j)
                 if end is not None:
                     return end
@@ -504,9 +516,12 @@ class _Tokens:
             return i + 1
         e = elems[k]
         if e.gap:
+            nxt = _required(elems, k + 1)
             for j in range(i, max(i - e.gap, -1) - 1, -1):
                 if j < i and self.stops[j + 1]:
                     break
+                if nxt is not None and (j < 0 or not self.test(nxt, j)):
+                    continue
                 start = self.backward(elems, k + 1, j)
                 if start is not None:
                     return start
