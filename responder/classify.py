@@ -748,6 +748,12 @@ def _decide(scores: dict[str, float]) -> tuple[str, str]:
     for lab in fitting[1:]:
         if label not in _NEVER_OUTWEIGHED and scores[lab] > scores[label] + _margin(lab, label):
             label = lab
+    hints = [f"{lab} {scores[lab]:g}" for lab in _NEVER_OUTWEIGHED if scores.get(lab, 0.0) > 0]
+    if label in _DRAFTED and hints:
+        return "unclear", (
+            f"{label} scored {scores[label]:g}, but with a {' and '.join(sorted(hints))} "
+            "signal it is not drafted: left for you"
+        )
     why = f"{label} scored {scores[label]:g} (needs {DECISIVE:g})"
     above = [lab for lab in fitting if _ORDER[lab] < _ORDER[label]]
     below = [lab for lab in fitting if _ORDER[lab] > _ORDER[label]]

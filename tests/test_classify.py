@@ -2699,3 +2699,33 @@ def test_asks_of_the_sample_mails_get_their_labels(clf: Classifier) -> None:
     assert [(r["file"], c.label) for r, c in zip(asks, got, strict=True)] == [
         (r["file"], r["label"]) for r in asks
     ]
+
+
+def test_a_draft_with_any_scam_or_mlm_signal_is_left_not_drafted(clf: Classifier) -> None:
+    """A reconnect that fits but carries a weak mlm signal (mlm's favourite disguise)."""
+    result = clf.classify(
+        "Hi Dana, we worked together at Acme in 2015. Let's keep in touch, I work from "
+        "anywhere these days!",
+        "invitation",
+    )
+    assert result.scores["stale_reconnect"] >= 1
+    assert 0 < result.scores["mlm"] < 1
+    assert result.label == "unclear"
+    assert "not drafted" in result.why
+
+
+def test_a_filing_label_below_the_fit_wins_over_unclear_when_it_leads() -> None:
+    from responder.classify import _decide
+
+    assert _decide({"recruiter": 0.75})[0] == "recruiter"
+    assert "fallback" in _decide({"recruiter": 0.75})[1]
+    assert _decide({"recruiter": 0.75, "pitch": 0.5})[0] == "unclear"  # no clear lead
+    assert _decide({"genuine": 0.6})[0] == "unclear"  # a draft still needs two signals
+
+
+def test_a_drafting_label_outweighs_a_filing_one_by_a_smaller_margin() -> None:
+    from responder.classify import _decide
+
+    assert _decide({"pitch": 1.0, "genuine": 1.8})[0] == "genuine"
+    assert _decide({"pitch": 1.0, "recruiter": 1.8})[0] == "pitch"
+    assert _decide({"scam": 1.0, "genuine": 3.0})[0] == "scam"
