@@ -67,6 +67,8 @@ _NEGATORS = _words(
 )
 _CLAUSE_END = _words(". , ; : ! ? but aber mais pero mas ( ) - – —")
 _NEGATION_WINDOW = 6
+#: Words that join the last item of a denied list ("not selling, hiring or fundraising").
+_LIST_OR = _words("or nor oder ni ou o")
 
 #: Frequent function words per language, for the language guess (small on purpose).
 _STOPWORDS: dict[str, frozenset[str]] = {
@@ -697,10 +699,17 @@ def _make_rules(nlp: Language, name: str) -> AskRules:
 
 
 def _negated(doc: Doc, start: int) -> bool:
-    """A negator in the few words before a match, within the same clause."""
+    """A negator in the few words before a match, within the same clause.
+
+    A comma inside a list that ends in "or"/"nor" does not end the clause ("not selling,
+    hiring or fundraising" denies all three).
+    """
+    listed = False
     for i in range(start - 1, max(start - 1 - _NEGATION_WINDOW, -1), -1):
         word = doc[i].lower_
-        if word in _CLAUSE_END:
+        if word in _LIST_OR:
+            listed = True
+        elif word in _CLAUSE_END and not (listed and word == ","):
             return False
         if word in _NEGATORS:
             return True
