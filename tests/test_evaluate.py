@@ -56,8 +56,9 @@ def test_held_out_never_drafts_scam_or_mlm(held_out: EvalReport) -> None:
 
 
 # The targets of the issue, on the held-out split. They are not reached without memorising
-# the corpus (true figures: action accuracy 0.81, macro-F1 0.75, 1 of 9 genuine filed), so
-# they are strict xfails: the day a change reaches one, its test fails and must be unmarked.
+# the corpus (true figures: action accuracy 0.825, macro-F1 0.752, 1 of 9 genuine filed, up
+# from 0.812 / 0.745 / 1 of 9 before the generalised families), so they are strict xfails:
+# the day a change reaches one, its test fails and must be unmarked.
 NOT_YET = pytest.mark.xfail(strict=True, reason="held-out target not reached; see report")
 
 
@@ -78,14 +79,14 @@ def test_held_out_files_at_most_one_genuine_in_twenty(held_out: EvalReport) -> N
 
 def test_held_out_does_not_regress(held_out: EvalReport) -> None:
     """Floors at the figures reached, so a change that loses ground fails."""
-    assert held_out.action_accuracy >= 0.80
-    assert held_out.macro_f1 >= 0.74
+    assert held_out.action_accuracy >= 0.82
+    assert held_out.macro_f1 >= 0.75
     assert held_out.genuine_filed <= 1
 
 
 def test_whole_corpus_does_not_regress(whole: EvalReport) -> None:
-    assert whole.action_accuracy >= 0.93
-    assert whole.macro_f1 >= 0.91
+    assert whole.action_accuracy >= 0.94
+    assert whole.macro_f1 >= 0.92
     assert whole.genuine_filed <= 1
 
 
