@@ -78,7 +78,6 @@ def demo_command(keep: Path | None) -> None:
         runner.close()
     assert runner.last is not None
     click.echo("")
-    click.echo(f"{'message':>8}  {'action':<15} {'label':<16} {'from':<24} why")
     print_result(runner.last, dry_run=False)
     _show_drafts(maildir)
     ignored = folder_path(maildir, settings.ignore_folder)

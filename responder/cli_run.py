@@ -20,9 +20,14 @@ log = logging.getLogger("responder")
 
 
 def print_result(result: PassResult, *, dry_run: bool) -> None:
-    """Print one line per LinkedIn-looking message and a summary line."""
-    for r in result.reports:
-        click.echo(format_report(r))
+    """Print a table with one line per LinkedIn-looking message, then a summary line."""
+    if result.reports:
+        width = max(8, *(len(r.ref) for r in result.reports))
+        # UIDs line up on the right like numbers; Maildir file names on the left.
+        align = ">" if all(r.ref.isdigit() for r in result.reports) else "<"
+        click.echo(f"{'message':{align}{width}}  {'action':<15} {'label':<16} {'from':<24} why")
+        for r in result.reports:
+            click.echo(format_report(r, width, align))
     s = result.summary
     counts = ", ".join(f"{n} {a}" for a, n in sorted(s.counts.items())) or "nothing to do"
     prefix = "dry run: would do " if dry_run else ""
@@ -51,11 +56,11 @@ class ProgressBar:
         sys.stderr.flush()
 
 
-def format_report(r: MessageReport) -> str:
+def format_report(r: MessageReport, width: int = 8, align: str = ">") -> str:
     """Return one line saying what happened to one message and why."""
     who = r.sender or "-"
     label = r.label or "-"
-    return f"{r.ref:>8}  {r.action:<15} {label:<16} {who:<24} {r.reason}"
+    return f"{r.ref:{align}{width}}  {r.action:<15} {label:<16} {who:<24} {r.reason}"
 
 
 def starting_up_signals() -> None:
