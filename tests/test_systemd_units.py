@@ -95,7 +95,7 @@ def test_daemon_units_use_notify_watchdog_and_credentials(unit: str) -> None:
     instance = "%i" if "@" in unit else ""
     env = f"/etc/responder/{instance or 'responder'}.env"
     assert d["Service.Type"] == ["notify"]
-    assert d["Service.ExecStart"] == [f"{BINARY} --env {env} run"]
+    assert d["Service.ExecStart"] == [f"{BINARY} run"]
     assert d["Service.EnvironmentFile"] == [env]
     assert d["Service.ExecReload"] == ["/bin/kill -HUP $MAINPID"]
     assert d["Service.Restart"] == ["on-failure"]
@@ -114,9 +114,7 @@ def test_daemon_units_use_notify_watchdog_and_credentials(unit: str) -> None:
 def test_timer_runs_one_pass() -> None:
     service = _directives("responder-once.service")
     assert service["Service.Type"] == ["oneshot"]
-    assert service["Service.ExecStart"] == [
-        f"{BINARY} --env /etc/responder/responder.env run --once"
-    ]
+    assert service["Service.ExecStart"] == [f"{BINARY} run --once"]
     timer = _directives("responder-once.timer")
     assert timer["Timer.OnUnitInactiveSec"]
     assert timer["Install.WantedBy"] == ["timers.target"]
@@ -161,3 +159,12 @@ def test_memory_deny_write_execute_keeps_python_and_spacy_working() -> None:
         pytest.skip("kernel has no PR_SET_MDWE (Linux < 6.3): cannot emulate the setting")
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "ok"
+
+
+@pytest.mark.parametrize("unit", ["responder.service", "responder@.service",
+                                  "responder-once.service"])
+def test_settings_come_from_environment_file_not_env_option(unit: str) -> None:
+    """The dynamic user cannot read the 0600 root-owned settings file, so systemd must."""
+    d = _directives(unit)
+    assert d["Service.EnvironmentFile"]
+    assert all("--env" not in line for line in d["Service.ExecStart"])
