@@ -174,6 +174,8 @@ def check_command(ctx: click.Context) -> None:
         engine = Engine.build(settings)
         click.echo("patterns and templates: loaded")
         problems += engine.templates.check(engine.identity, settings.draft_labels)
+        if settings.draft_labels and not settings.from_address:
+            problems.append("RESPONDER_FROM_ADDRESS is empty: drafts need your address in From:")
     except Exception as exc:
         problems.append(str(exc))
     problems += _check_mailbox(settings)

@@ -213,7 +213,7 @@ def load_settings(
         authserv_id=authserv,
         require_authentication=require_auth,
         from_name=get("RESPONDER_FROM_NAME"),
-        from_address=get("RESPONDER_FROM_ADDRESS"),
+        from_address=get("RESPONDER_FROM_ADDRESS") or _address_or_empty(get("RESPONDER_IMAP_USER")),
         phone=get("RESPONDER_PHONE"),
         skype=get("RESPONDER_SKYPE"),
         draft_labels=draft_labels,
@@ -333,3 +333,8 @@ def _state_dir(value: str, environ: Mapping[str, str]) -> Path:
         return Path(systemd_dir.split(":")[0])
     xdg = environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
     return Path(xdg) / "responder"
+
+
+def _address_or_empty(login: str) -> str:
+    """The IMAP login when it is a mail address (the usual case), else ''."""
+    return login if "@" in login.strip("@") else ""

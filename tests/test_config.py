@@ -104,3 +104,13 @@ def test_state_dir_follows_systemd_then_xdg(tmp_path: Path) -> None:
         Path("/var/lib/responder")
     xdg = load_settings(None, {**BASE, "XDG_STATE_HOME": str(tmp_path)}).state_dir
     assert xdg == tmp_path / "responder"
+
+
+def test_from_address_defaults_to_a_mail_address_login() -> None:
+    """Drafts are from the IMAP login when it is an address and nothing else is set."""
+    s = load_settings(None, {**BASE, "RESPONDER_IMAP_USER": "dana@example.org"})
+    assert s.from_address == "dana@example.org"
+    assert load_settings(None, BASE).from_address == ""
+    s = load_settings(None, {**BASE, "RESPONDER_IMAP_USER": "dana@example.org",
+                             "RESPONDER_FROM_ADDRESS": "d@example.net"})
+    assert s.from_address == "d@example.net"
