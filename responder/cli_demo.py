@@ -33,15 +33,16 @@ DEMO_SETTINGS = {
 
 
 def seed_maildir(root: Path) -> list[str]:
-    """Create a Maildir at ``root`` holding the bundled sample mails; return their names."""
+    """Create a Maildir at ``root`` holding the bundled sample mails; return their file keys."""
     make_folder(root)
     names = []
     samples = resources.files("responder") / "demo_mail"
     for number, sample in enumerate(sorted(samples.iterdir(), key=lambda p: p.name), 1):
         if not sample.name.endswith(".eml"):
             continue
-        (root / "new" / f"{number:04d}.demo.{sample.name}").write_bytes(sample.read_bytes())
-        names.append(sample.name)
+        key = f"{number:04d}.demo.{sample.name}"
+        (root / "new" / key).write_bytes(sample.read_bytes())
+        names.append(key)
     return names
 
 
@@ -79,6 +80,10 @@ def demo_command(keep: Path | None) -> None:
     assert runner.last is not None
     click.echo("")
     print_result(runner.last, dry_run=False)
+    seen = {r.ref for r in runner.last.reports}
+    for key in names:
+        if key not in seen:
+            click.echo(f"{key}: not LinkedIn, so never downloaded, moved or flagged")
     _show_drafts(maildir)
     ignored = folder_path(maildir, settings.ignore_folder)
     click.echo(f"\nfiled mail: {ignored}")

@@ -48,6 +48,7 @@ def test_demo_drafts_files_and_leaves_the_samples(tmp_path: Path) -> None:
     assert {n.split(".demo.")[1].split(":")[0] for n in filed} == want_filed
     assert len(drafts) == sum(expected[s]["expected_action"] == "draft" for s in samples)
     assert "draft(s) in" in done.stdout
+    assert "26-personal-mail.eml: not LinkedIn" in done.stdout, "every sample is accounted for"
     for name, raw in drafts.items():
         assert name.endswith(":2,DS")
         msg = email.message_from_bytes(raw, policy=email.policy.default)
