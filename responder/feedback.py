@@ -47,7 +47,7 @@ from responder.config import Settings
 from responder.errors import StateError
 from responder.mailstore import FolderStatus, MailStore, Peek
 from responder.models import Action, Notification
-from responder.state import transaction
+from responder.state import connect, transaction
 
 log = logging.getLogger(__name__)
 
@@ -263,14 +263,10 @@ class FeedbackStore:
         self.path = path
         self.account = account
         try:
-            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            self._db = sqlite3.connect(path, isolation_level=None, timeout=30)
-            self._db.execute("PRAGMA journal_mode=WAL")
             # Notes are best effort (exactly-once lives in the outcomes, written with FULL
             # sync): NORMAL survives a crash of the process and skips an fsync per note.
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.executescript(SCHEMA)
-        except sqlite3.Error as exc:
+            self._db = connect(path, SCHEMA, synchronous="NORMAL")
+        except (sqlite3.Error, OSError) as exc:
             raise StateError(f"cannot open the feedback tables in {path}: {exc}") from exc
 
     def close(self) -> None:

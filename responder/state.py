@@ -95,6 +95,19 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def connect(path: Path, schema: str, *, synchronous: str) -> sqlite3.Connection:
+    """Open (creating) the SQLite file at ``path`` in WAL mode and apply ``schema``.
+
+    Raises sqlite3.Error or OSError; callers name the file in their own error.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    db = sqlite3.connect(path, isolation_level=None, timeout=30)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute(f"PRAGMA synchronous={synchronous}")
+    db.executescript(schema)
+    return db
+
+
 @contextmanager
 def transaction(db: sqlite3.Connection, path: Path) -> Iterator[sqlite3.Connection]:
     """Run the block in one write transaction; StateError naming ``path`` when it fails."""
@@ -117,11 +130,7 @@ class StateStore:
         self.path = path
         self.account = account
         try:
-            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            self._db = sqlite3.connect(path, isolation_level=None, timeout=30)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=FULL")
-            self._db.executescript(SCHEMA)
+            self._db = connect(path, SCHEMA, synchronous="FULL")
             self._db.execute("SELECT count(*) FROM outcomes").fetchone()
             check = self._db.execute("PRAGMA quick_check").fetchone()
             if check is None or check[0] != "ok":
