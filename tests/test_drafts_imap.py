@@ -120,3 +120,17 @@ def test_inmail_draft_addressing_follows_the_relay_setting(
               "run", "--once")
     (relayed,) = drafts(other)
     assert str(relayed["To"]).endswith("@reply.linkedin.com>")
+
+
+def test_non_ascii_names_and_text_survive_the_round_trip(mailbox: Account, tmp_path: Path) -> None:
+    """A Spanish note from Lucía is drafted, stored and read back with every accent intact."""
+    mailbox.deliver((EML_DIR / "05-invitation-spanish-note.eml").read_bytes())
+    responder(mailbox.env(tmp_path / "s", RESPONDER_FROM_NAME="Dana Núñez"), "run", "--once")
+    (draft,) = drafts(mailbox)
+    body = draft.get_body(("plain",)).get_content()
+    assert "Lucía" in body
+    assert "StreamConf" in body, "the draft quotes the ask"
+    assert str(draft["From"]) == "Dana Núñez <dana@example.org>"
+    raw = next(iter(mailbox.folder("Drafts").values()))[b"BODY[]"]
+    assert isinstance(raw, bytes)
+    assert raw.isascii(), "headers and body are transfer-encoded, never raw 8-bit"
