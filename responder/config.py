@@ -114,11 +114,6 @@ class Settings:
     warnings: tuple[str, ...] = ()
 
     @property
-    def uses_imap(self) -> bool:
-        """True when the source is an IMAP server, False for a local Maildir."""
-        return self.maildir is None
-
-    @property
     def account(self) -> str:
         """A stable name for this mailbox, used in state keys and the lock file."""
         if self.maildir is not None:

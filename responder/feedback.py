@@ -37,7 +37,7 @@ import sqlite3
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from email.message import EmailMessage, Message
 from email.parser import BytesHeaderParser
 from pathlib import Path
@@ -765,8 +765,3 @@ class Feedback:
         keep = self.settings.keep_ask_chars
         if keep and n.ask_text and n.authentic:
             self.db.note_ask(outcome_id, " ".join(n.ask_text.split())[:keep])
-
-
-def now_utc() -> datetime:
-    """The current time, aware, in UTC."""
-    return datetime.now(UTC)

@@ -9,7 +9,6 @@ Bodies are read with BODY.PEEK so nothing is marked as read.
 from __future__ import annotations
 
 import contextlib
-import email.utils
 import logging
 import re
 import socket
@@ -29,6 +28,7 @@ from imapclient.exceptions import (
 )
 
 from responder.errors import MailboxError, TransientMailboxError
+from responder.logs import register_login, register_oauth2
 from responder.mailstore import (
     CANDIDATE_FIELDS,
     DRAFT_HEADER,
@@ -133,14 +133,18 @@ class ImapStore:
             if security == "starttls":
                 client.starttls(ssl_context)
             if oauth2_token is not None:
+                token = oauth2_token()
+                register_oauth2(user, token)  # the token and the SASL blob carrying it
                 # OAUTHBEARER (RFC 7628) has its own payload (a GS2 header first); sending the
                 # XOAUTH2 one under its name is refused.
                 if "AUTH=OAUTHBEARER" in _caps(client):
-                    client.oauthbearer_login(user, oauth2_token())
+                    client.oauthbearer_login(user, token)
                 else:
-                    client.oauth2_login(user, oauth2_token(), mech="XOAUTH2")
+                    client.oauth2_login(user, token, mech="XOAUTH2")
             else:
-                client.login(user, password() if password else "")
+                secret = password() if password else ""
+                register_login(user, secret)  # the password and its AUTH=PLAIN form
+                client.login(user, secret)
         except LoginError:
             raise MailboxError(
                 f"login refused for {label}: check the user name and password"
@@ -310,7 +314,6 @@ class ImapStore:
                         size=size,
                         keywords=flags,
                         header=header or b"",
-                        received=None,
                     )
                 )
         return out
@@ -672,16 +675,3 @@ def _no_delay(client: Any) -> None:
 
 def _caps(client: Any) -> set[str]:
     return {c.decode() if isinstance(c, bytes) else str(c) for c in client.capabilities()}
-
-
-def parse_internaldate(value: object) -> datetime | None:
-    """Return an INTERNALDATE as a datetime, or None."""
-    if isinstance(value, datetime):
-        return value
-    if isinstance(value, str | bytes):
-        text = value.decode() if isinstance(value, bytes) else value
-        try:
-            return email.utils.parsedate_to_datetime(text)
-        except (TypeError, ValueError):
-            return None
-    return None

@@ -14,7 +14,7 @@ import socket
 import time
 import zlib
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from email.parser import BytesHeaderParser
 from pathlib import Path
 
@@ -123,7 +123,6 @@ class MaildirStore:
                     size=path.stat().st_size,
                     keywords=flags,
                     header=header,
-                    received=datetime.fromtimestamp(pos / 1e9, UTC),
                 )
             )
         return out

@@ -44,7 +44,6 @@ class HeaderInfo:
     size: int
     keywords: frozenset[str]
     header: bytes
-    received: datetime | None
 
 
 @dataclass(frozen=True)

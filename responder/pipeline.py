@@ -41,7 +41,6 @@ if TYPE_CHECKING:  # imported for real inside Engine.build: spaCy loads only whe
 
 log = logging.getLogger(__name__)
 
-HANDLED_KEYWORDS = frozenset({KEYWORD_DRAFTED, KEYWORD_FILED})
 
 
 @dataclass

@@ -14,7 +14,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 from responder.errors import StateError
@@ -182,16 +182,6 @@ class StateStore:
         ).fetchone()
         return (int(row[0]), int(row[1])) if row else None
 
-    def set_watermark(self, folder: str, uidvalidity: int, last_uid: int) -> None:
-        """Remember that every message up to ``last_uid`` in ``folder`` was handled."""
-        with self._tx() as db:
-            db.execute(
-                "INSERT INTO folders(account, folder, uidvalidity, last_uid) VALUES (?,?,?,?) "
-                "ON CONFLICT(account, folder) DO UPDATE SET uidvalidity=excluded.uidvalidity, "
-                "last_uid=excluded.last_uid",
-                (self.account, folder, uidvalidity, last_uid),
-            )
-
     # -- outcomes --------------------------------------------------------------------------
 
     def done(self, message_id: str | None, folder: str, ref: str) -> Outcome | None:
@@ -209,29 +199,6 @@ class StateStore:
                 (self.account, folder, ref),
             ).fetchone()
         return _outcome(row) if row else None
-
-    def begin(self, outcome: Outcome) -> int:
-        """Record an outcome about to be carried out (status 'pending'); return its row id."""
-        with self._tx() as db:
-            cur = db.execute(
-                "INSERT INTO outcomes(account, folder, ref, message_id, status, action, label, "
-                "patterns, reason, person, draft_message_id, at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                (
-                    self.account,
-                    outcome.folder,
-                    outcome.ref,
-                    outcome.message_id,
-                    outcome.status,
-                    outcome.action,
-                    outcome.label,
-                    json.dumps(list(outcome.patterns)),
-                    outcome.reason,
-                    outcome.person,
-                    outcome.draft_message_id,
-                    outcome.at.isoformat(),
-                ),
-            )
-            return int(cur.lastrowid or 0)
 
     def begin_many(self, outcomes: list[Outcome]) -> list[int]:
         """Record several outcomes as 'pending' in one transaction; return their row ids."""
@@ -261,13 +228,6 @@ class StateStore:
             db.executemany("UPDATE outcomes SET status='done' WHERE id=?",
                            [(row_id,) for row_id in row_ids])
             _advance(db, self.account, folder, uidvalidity, uid)
-
-    def finish(self, row_id: int, folder: str, uidvalidity: int, uid: int | None) -> None:
-        """Mark an outcome done and, in the same transaction, advance the folder watermark."""
-        with self._tx() as db:
-            db.execute("UPDATE outcomes SET status='done' WHERE id=?", (row_id,))
-            if uid is not None:
-                _advance(db, self.account, folder, uidvalidity, uid)
 
     def advance(self, folder: str, uidvalidity: int, uid: int) -> None:
         """Advance the watermark past a message that needed no action."""
@@ -399,8 +359,3 @@ def _outcome(row: sqlite3.Row | tuple[object, ...]) -> Outcome:
         status=str(status),
         at=datetime.fromisoformat(str(at)),
     )
-
-
-def window_start(days: int, now: datetime | None = None) -> datetime:
-    """Return the start of a window of ``days`` days ending now."""
-    return (now or _now()) - timedelta(days=days)

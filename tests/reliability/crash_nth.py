@@ -1,9 +1,9 @@
 """Run the responder CLI, but kill -9 the process right after the N-th call of one method.
 
 Usage: crash_nth.py METHOD N [responder arguments...], METHOD being one of the kill points of
-``harness.KILL_METHODS`` (append_draft, move, add_keyword, bodies, begin, finish, tx). Like
-tests/crash_after.py, the real method runs first, so the mailbox or the state store has really
-changed when the process dies.
+``harness.KILL_METHODS`` (append_draft, move, add_keyword, bodies, begin_many, finish_many,
+tx). Like tests/crash_after.py, the real method runs first, so the mailbox or the state store
+has really changed when the process dies.
 """
 
 from __future__ import annotations

@@ -45,7 +45,7 @@ KILL_METHODS: dict[str, tuple[type, str]] = {
     for cls, names in (
         (ImapStore, ("bodies", "append_draft", "add_keyword", "add_keyword_many", "move",
                      "move_many")),
-        (StateStore, ("begin", "begin_many", "finish", "finish_many", "tx")),
+        (StateStore, ("begin_many", "finish_many", "tx")),
     )
     for name in names
     if hasattr(cls, "_tx" if name == "tx" else name)
