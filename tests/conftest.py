@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import itertools
 import json
 import shutil
@@ -22,6 +23,19 @@ def expected_readings() -> dict[str, dict[str, object]]:
     """Return expected.jsonl of the corpus keyed by file name."""
     rows = [json.loads(line) for line in (EML_DIR / "expected.jsonl").read_text().splitlines()]
     return {str(r["file"]): r for r in rows}
+
+
+@pytest.fixture
+def captured_log() -> Iterator[io.StringIO]:
+    """Everything logged at DEBUG during the test, with a fresh redactor before and after."""
+    from responder.logs import REDACTOR, setup_logging
+
+    stream = io.StringIO()
+    REDACTOR.clear()
+    setup_logging("DEBUG", journal=False, stream=stream)
+    yield stream
+    REDACTOR.clear()
+    setup_logging("WARNING", journal=False)
 
 
 @pytest.fixture(scope="session")

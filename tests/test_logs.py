@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import io
 import logging
-from collections.abc import Iterator
 
 import pytest
 from imapclient import IMAPClient
@@ -14,7 +13,6 @@ from imapclient.exceptions import LoginError
 from responder.errors import ConfigError
 from responder.logs import (
     REDACTED,
-    REDACTOR,
     plain_blob,
     register_login,
     register_oauth2,
@@ -31,14 +29,6 @@ PASSWORD = "s3cr'et\\pw-Ω"
 TOKEN = "ya29.a0AfB_token-value"
 
 
-@pytest.fixture
-def output() -> Iterator[io.StringIO]:
-    stream = io.StringIO()
-    REDACTOR.clear()
-    setup_logging("DEBUG", journal=False, stream=stream)
-    yield stream
-    REDACTOR.clear()
-    setup_logging("WARNING", journal=False)
 
 
 def _all_forms() -> list[str]:
@@ -52,7 +42,7 @@ def _all_forms() -> list[str]:
     ]
 
 
-def test_secrets_are_redacted_everywhere(output: io.StringIO) -> None:
+def test_secrets_are_redacted_everywhere(captured_log: io.StringIO) -> None:
     register_login("alice", PASSWORD)
     register_oauth2("alice", TOKEN)
     log = logging.getLogger("responder.test")
@@ -72,7 +62,7 @@ def test_secrets_are_redacted_everywhere(output: io.StringIO) -> None:
     imaplib_log.debug("> b'%s'", plain_blob("alice", PASSWORD))
     imaplib_log.debug("> b'%s'", xoauth2_blob("alice", TOKEN))
     logging.getLogger("imapclient.imapclient").debug("raw %s", PASSWORD.encode())
-    text = output.getvalue()
+    text = captured_log.getvalue()
     for form in _all_forms():
         assert text.count(form) == 0, form
     assert text.count(REDACTED) >= 10
@@ -80,11 +70,11 @@ def test_secrets_are_redacted_everywhere(output: io.StringIO) -> None:
     assert "RuntimeError: server said no to **REDACTED**" in text
 
 
-def test_a_broken_format_string_still_redacts(output: io.StringIO) -> None:
+def test_a_broken_format_string_still_redacts(captured_log: io.StringIO) -> None:
     register_secret(PASSWORD)
     logging.getLogger("responder.test").info("%d items", PASSWORD)
-    assert PASSWORD not in output.getvalue()
-    assert REDACTED in output.getvalue()
+    assert PASSWORD not in captured_log.getvalue()
+    assert REDACTED in captured_log.getvalue()
 
 
 def test_blobs_are_the_sasl_forms() -> None:
@@ -92,10 +82,10 @@ def test_blobs_are_the_sasl_forms() -> None:
     assert base64.b64decode(xoauth2_blob("al", "tk")) == b"user=al\x01auth=Bearer tk\x01\x01"
 
 
-def test_empty_secret_is_ignored(output: io.StringIO) -> None:
+def test_empty_secret_is_ignored(captured_log: io.StringIO) -> None:
     register_secret("")
     logging.getLogger("responder.test").info("nothing hidden")
-    assert "nothing hidden" in output.getvalue()
+    assert "nothing hidden" in captured_log.getvalue()
 
 
 def test_journal_lines_carry_priority_and_no_timestamp() -> None:
@@ -153,7 +143,7 @@ def test_journal_detection_and_levels() -> None:
 
 @pytest.mark.imap
 def test_real_imapclient_debug_log_carries_no_password(
-    output: io.StringIO, mailbox: Account
+    captured_log: io.StringIO, mailbox: Account
 ) -> None:
     """A real LOGIN, AUTHENTICATE PLAIN and a refused login, all logged at DEBUG."""
     register_login(mailbox.user, DOVECOT_PASSWORD)
@@ -170,7 +160,7 @@ def test_real_imapclient_debug_log_carries_no_password(
             client.login(mailbox.user, wrong)
         except LoginError:
             logging.getLogger("responder.mailbox").exception("login as %s refused", mailbox.user)
-    text = output.getvalue()
+    text = captured_log.getvalue()
     assert "LOGIN" in text, "imapclient's debug log was not captured"
     assert "AUTHENTICATE" in text
     for secret in (DOVECOT_PASSWORD, wrong):

@@ -6,29 +6,17 @@ import io
 import logging
 import shlex
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from responder.errors import ConfigError
-from responder.logs import REDACTOR, setup_logging
 from responder.secrets import (
     file_mode_warning,
     resolve_password,
     run_secret_command,
     token_from_command,
 )
-
-
-@pytest.fixture
-def logged() -> Iterator[io.StringIO]:
-    stream = io.StringIO()
-    REDACTOR.clear()
-    setup_logging("DEBUG", journal=False, stream=stream)
-    yield stream
-    REDACTOR.clear()
-    setup_logging("WARNING", journal=False)
 
 
 def _secret_file(path: Path, text: str, mode: int = 0o600) -> Path:
@@ -125,17 +113,19 @@ def test_unreadable_and_empty_files(tmp_path: Path) -> None:
         _resolve(password_file=_secret_file(tmp_path / "empty", "\n"))
 
 
-def test_world_readable_file_warns(tmp_path: Path, logged: io.StringIO) -> None:
+def test_world_readable_file_warns(tmp_path: Path, captured_log: io.StringIO) -> None:
     loose = _secret_file(tmp_path / "loose", "pw-loose\n", 0o644)
     assert _resolve(password_file=loose) == "pw-loose"
-    text = logged.getvalue()
+    text = captured_log.getvalue()
     assert "readable by others (mode 0644)" in text
     assert f"chmod 600 {loose}" in text
     assert file_mode_warning(_secret_file(tmp_path / "tight", "x", 0o600)) is None
     assert file_mode_warning(_secret_file(tmp_path / "group", "x", 0o640)) is not None
 
 
-def test_every_source_is_registered_for_redaction(tmp_path: Path, logged: io.StringIO) -> None:
+def test_every_source_is_registered_for_redaction(
+    tmp_path: Path, captured_log: io.StringIO
+) -> None:
     creds = tmp_path / "creds"
     creds.mkdir()
     _secret_file(creds / "imap-password", "pw-credential")
@@ -149,7 +139,7 @@ def test_every_source_is_registered_for_redaction(tmp_path: Path, logged: io.Str
     assert values[-1] == "tok-oauth"
     for value in values:
         logging.getLogger("responder.test").info("using %s", value)
-    text = logged.getvalue()
+    text = captured_log.getvalue()
     for value in values:
         assert value not in text
     assert text.count("**REDACTED**") == len(values)
