@@ -71,7 +71,7 @@ _NEGATION_WINDOW = 6
 _LIST_OR = _words("or nor oder ni ou o")
 
 #: Frequent function words per language, for the language guess (small on purpose).
-_STOPWORDS: dict[str, frozenset[str]] = {
+STOPWORDS: dict[str, frozenset[str]] = {
     "en": _words(
         "the and you your to of is are i i'm we my for with in on that this it would be have "
         "me at about if can will our an was were been has just do don't let's it's i'd i'll "
@@ -102,13 +102,13 @@ _STOPWORDS: dict[str, frozenset[str]] = {
 }
 #: word -> the languages whose stop words include it; word -> the one language that owns it.
 _LANGS_OF: dict[str, tuple[str, ...]] = {}
-for _lang, _stop in _STOPWORDS.items():
+for _lang, _stop in STOPWORDS.items():
     for _w in _stop:
         _LANGS_OF[_w] = (*_LANGS_OF.get(_w, ()), _lang)
 _OWNER = {w: langs[0] for w, langs in _LANGS_OF.items() if len(langs) == 1}
 _WORD_RE = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 #: Greetings, sign-offs and connection chatter: an ask made only of these has no content.
-_FILLER = _words(
+FILLER_WORDS = _words(
     "hi hello hey hiya dear greetings good morning afternoon evening there hallo moin guten tag "
     "bonjour salut coucou hola buenos buenas días olá oi bom dia ciao connect connecting "
     "connection linkedin network invitation invite request accept please thanks thank regards "
@@ -259,7 +259,7 @@ def guess_language(text: str, words: list[str] | None = None) -> str | None:
 
 def _contentless(words: list[str]) -> bool:
     """True when the ask is only greetings, a name, emoji and punctuation."""
-    content = [w for w in words if w not in _FILLER]
+    content = [w for w in words if w not in FILLER_WORDS]
     return len(content) <= 1 and len(words) <= 12
 
 
@@ -405,7 +405,7 @@ _GAP_RE = re.compile(r"\{0?,(\d+)\}")
 #: Tokens that end a sentence: a ``{0,N}`` wildcard does not skip over them.
 _SENTENCE_ENDS = (".", "!", "?", ";", "\n")
 #: Words too frequent to index a pattern by (a pattern is looked up by its rarest token).
-_COMMON = _STOPWORDS["en"] | _words("be have do 's 'm 're 'd 've n't not - . , ! ?")
+_COMMON = STOPWORDS["en"] | _words("be have do 's 'm 're 'd 've n't not - . , ! ?")
 
 
 def _compile_token(spec: dict[str, Any], strings: Any) -> _Elem | None:

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 
-from responder.classify import _FILLER, _STOPWORDS  # the classifier's own notion of filler
+from responder.classify import FILLER_WORDS, STOPWORDS  # the classifier's notion of filler
 from responder.feedback import Decided, Override
 from responder.models import LABELS
 
@@ -37,7 +37,7 @@ COLOURS = {
     "unclear": "#9e9e9e", "-": "#cfd8dc",
 }
 _WORD = re.compile(r"[^\W\d_]{3,}")
-_STOP = frozenset().union(*_STOPWORDS.values(), _FILLER)
+_STOP = frozenset().union(*STOPWORDS.values(), FILLER_WORDS)
 
 
 @dataclass
