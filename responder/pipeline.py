@@ -30,6 +30,7 @@ from responder.mailstore import (
     KEYWORD_SUSPICIOUS,
     HeaderInfo,
     MailStore,
+    Scan,
     looks_like_linkedin,
 )
 from responder.models import Classification, Decision, Notification, PassSummary
@@ -200,7 +201,6 @@ class Pass:
             self._collect_feedback(started)
         scan = self.store.scan(folder, mark, window)
         reports: list[MessageReport] = []
-        errors = 0
         considered = 0
         if scan is not None:
             if scan.reset:
@@ -208,42 +208,8 @@ class Pass:
                     "UIDVALIDITY of %s changed: rescanning the last %d days; handled mail is "
                     "recognised by Message-ID", folder, settings.since_days,
                 )
-            headers = self.store.headers(scan.refs)
-            considered = len(headers)
-            candidates = [h for h in headers if self._worth_reading(h)]
-            done_upto = 0
-            todo = {h.ref: h for h in candidates}
-            wanted = [h.ref for h in candidates if self._small(h)]
-            batch: list[_Planned] = []
-            for count, (ref, raw) in enumerate(self.store.bodies(wanted), 1):
-                if self.stop.is_set():
-                    break
-                info = todo.pop(ref)
-                if self.progress is not None:
-                    self.progress(count, len(wanted))
-                if self._done_already(info, raw):
-                    continue
-                planned = self._handle(info, raw, scan.uidvalidity, len(reports))
-                if isinstance(planned, _Planned):
-                    reports.append(self._report(planned))
-                    batch.append(planned)
-                else:
-                    reports.append(planned)
-                    done_upto = info.pos
-                if len(batch) >= ACT_BATCH:
-                    done_upto = max(done_upto, self._act_batch(batch, scan.uidvalidity, reports))
-                    batch = []
-            done_upto = max(done_upto, self._act_batch(batch, scan.uidvalidity, reports))
-            errors += sum(r.error is not None for r in reports)
-            for info in list(todo.values()):
-                if self.stop.is_set() or self._small(info):
-                    continue
-                reports.append(self._too_big(info, scan.uidvalidity))
-                errors += 1
-            if not self.dry_run and not self.stop.is_set() and scan.refs:
-                self.state.advance(folder, scan.uidvalidity, self._below_retry(scan.refs[-1][1]))
-            elif not self.dry_run and done_upto:
-                self.state.advance(folder, scan.uidvalidity, self._below_retry(done_upto))
+            reports, considered = self._work_through(scan)
+        errors = sum(r.error is not None for r in reports)
         counts = Counter(r.action for r in reports)
         summary = PassSummary(
             started=started,
@@ -259,6 +225,48 @@ class Pass:
             self._feedback.close()
             self._feedback = None
         return PassResult(summary, reports)
+
+    def _work_through(self, scan: Scan) -> tuple[list[MessageReport], int]:
+        """Handle the new messages of ``scan`` and advance the watermark past them.
+
+        Returns the reports of the LinkedIn-looking messages and how many were looked at.
+        """
+        folder = self.engine.settings.source_folder
+        headers = self.store.headers(scan.refs)
+        candidates = [h for h in headers if self._worth_reading(h)]
+        reports: list[MessageReport] = []
+        done_upto = 0
+        todo = {h.ref: h for h in candidates}
+        wanted = [h.ref for h in candidates if self._small(h)]
+        batch: list[_Planned] = []
+        for count, (ref, raw) in enumerate(self.store.bodies(wanted), 1):
+            if self.stop.is_set():
+                break
+            info = todo.pop(ref)
+            if self.progress is not None:
+                self.progress(count, len(wanted))
+            if self._done_already(info, raw):
+                continue
+            planned = self._handle(info, raw, scan.uidvalidity, len(reports))
+            if isinstance(planned, _Planned):
+                reports.append(self._report(planned))
+                batch.append(planned)
+            else:
+                reports.append(planned)
+                done_upto = info.pos
+            if len(batch) >= ACT_BATCH:
+                done_upto = max(done_upto, self._act_batch(batch, scan.uidvalidity, reports))
+                batch = []
+        done_upto = max(done_upto, self._act_batch(batch, scan.uidvalidity, reports))
+        for info in list(todo.values()):
+            if self.stop.is_set() or self._small(info):
+                continue
+            reports.append(self._too_big(info, scan.uidvalidity))
+        if not self.dry_run and not self.stop.is_set() and scan.refs:
+            self.state.advance(folder, scan.uidvalidity, self._below_retry(scan.refs[-1][1]))
+        elif not self.dry_run and done_upto:
+            self.state.advance(folder, scan.uidvalidity, self._below_retry(done_upto))
+        return reports, len(headers)
 
     # -- the user's review (responder.feedback) -------------------------------------------
 
