@@ -43,6 +43,7 @@ KNOWN: dict[str, str] = {
     "RESPONDER_STATE_DIR": "",
     "RESPONDER_POLL_SECONDS": "300",
     "RESPONDER_IDLE": "false",
+    "RESPONDER_CANDIDATE_SEARCH": "auto",
     "RESPONDER_DRY_RUN": "false",
     "RESPONDER_AUTHSERV_ID": "",
     "RESPONDER_REQUIRE_AUTHENTICATION": "true",
@@ -89,6 +90,7 @@ class Settings:
     state_dir: Path = Path(".")
     poll_seconds: int = 300
     idle: bool = False
+    candidate_search: str = "auto"
     dry_run: bool = False
     authserv_id: str = ""
     require_authentication: bool = True
@@ -204,6 +206,7 @@ def load_settings(
         state_dir=_state_dir(get("RESPONDER_STATE_DIR"), env),
         poll_seconds=_int(get, "RESPONDER_POLL_SECONDS", 10, 86400),
         idle=_bool(get, "RESPONDER_IDLE"),
+        candidate_search=_choice(get, "RESPONDER_CANDIDATE_SEARCH", ("auto", "server", "headers")),
         dry_run=_bool(get, "RESPONDER_DRY_RUN"),
         authserv_id=authserv,
         require_authentication=require_auth,

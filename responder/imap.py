@@ -31,6 +31,7 @@ from responder.errors import MailboxError, TransientMailboxError
 from responder.logs import register_login, register_oauth2
 from responder.mailstore import (
     CANDIDATE_FIELDS,
+    CANDIDATE_SEARCH,
     DRAFT_HEADER,
     FolderStatus,
     HeaderInfo,
@@ -90,7 +91,7 @@ def _fields_item() -> bytes:
 class ImapStore:
     """One logged-in IMAP connection and the folder currently selected."""
 
-    def __init__(self, client: Any, *, label: str) -> None:
+    def __init__(self, client: Any, *, label: str, candidates: str = "auto") -> None:
         self._client = client
         self._label = label
         self._selected: str | None = None
@@ -105,6 +106,9 @@ class ImapStore:
         self._caps: tuple[str, ...] = tuple(
             c.decode() if isinstance(c, bytes) else str(c) for c in client.capabilities()
         )
+        #: Whether the server picks LinkedIn-looking mail (CANDIDATE_SEARCH) so that only
+        #: its headers are fetched; else every new message's headers are (the sweep).
+        self.server_search = _server_search(candidates, self._caps)
 
     @classmethod
     def connect(
@@ -118,6 +122,7 @@ class ImapStore:
         timeout: float,
         password: Callable[[], str] | None = None,
         oauth2_token: Callable[[], str] | None = None,
+        candidates: str = "auto",
     ) -> ImapStore:
         """Connect, secure the channel, log in, and return the store.
 
@@ -160,7 +165,7 @@ class ImapStore:
             raise TransientMailboxError(f"cannot connect to {host}:{port}: {exc}") from None
         except IMAPClientError as exc:
             raise MailboxError(f"{label}: {exc}") from None
-        return cls(client, label=label)
+        return cls(client, label=label, candidates=candidates)
 
     # -- helpers -------------------------------------------------------------------------
 
@@ -284,10 +289,16 @@ class ImapStore:
         if fresh and since is not None:
             # First pass or UIDVALIDITY changed: only the recent window, never the backlog.
             criteria += ["SINCE", since.date()]
+        if self.server_search:
+            criteria += CANDIDATE_SEARCH
         uids = self._call("SEARCH", self._client.search, criteria or ["ALL"])
         floor = 0 if fresh or mark is None else mark[1]
         refs = [(str(u), int(u)) for u in sorted(uids) if int(u) > floor]
-        return Scan(uidvalidity=uidvalidity, refs=refs, reset=fresh and mark is not None)
+        # What the search left out is covered too, up to the last UID STATUS announced
+        # (mail arriving later has a higher UID and is searched next time).
+        upto = max(uidnext - 1, refs[-1][1] if refs else 0) if self.server_search else 0
+        return Scan(uidvalidity=uidvalidity, refs=refs, reset=fresh and mark is not None,
+                    upto=upto)
 
     def headers(self, refs: list[tuple[str, int]]) -> list[HeaderInfo]:
         """Fetch candidate header fields, sizes and flags in batches.
@@ -361,18 +372,16 @@ class ImapStore:
                 out[int(uid)] = (int(row.get(b"RFC822.SIZE", 0)), keywords, header or b"")
         return out
 
-    def bodies(self, refs: list[str]) -> Iterator[tuple[str, bytes]]:
-        """Yield whole messages with BODY.PEEK[], a batch at a time (nothing marked read).
+    def body_batches(self, refs: list[str]) -> Iterator[list[tuple[str, bytes]]]:
+        """Yield whole messages with BODY.PEEK[], one list per FETCH (nothing marked read).
 
         A batch is up to PASS_BODY_BATCH messages and PASS_BODY_BYTES (by the sizes the
         header sweep saw), so memory stays bounded however big the backlog or the mail.
         """
         for batch in self._body_batches([int(r) for r in refs]):
             data = self._call("FETCH bodies", self._client.fetch, batch, [b"BODY.PEEK[]"])
-            for uid in batch:
-                row = data.get(uid)
-                if row is not None and b"BODY[]" in row:
-                    yield str(uid), bytes(row[b"BODY[]"])
+            yield [(str(uid), bytes(data[uid][b"BODY[]"])) for uid in batch
+                   if uid in data and b"BODY[]" in data[uid]]
 
     def _body_batches(self, uids: list[int]) -> Iterator[list[int]]:
         batch: list[int] = []
@@ -661,6 +670,17 @@ class ImapStore:
         """Log out, ignoring a connection that is already gone."""
         with contextlib.suppress(IMAPClientError, OSError):
             self._client.logout()
+
+
+def _server_search(candidates: str, caps: tuple[str, ...]) -> bool:
+    """True when candidates are picked by a server-side search (RESPONDER_CANDIDATE_SEARCH).
+
+    ``auto`` trusts the server to search by substring as RFC 3501 asks, except Gmail
+    (X-GM-EXT-1), whose SEARCH matches whole words and would miss "linkedin.com" in "nked".
+    """
+    if candidates == "auto":
+        return "X-GM-EXT-1" not in {c.upper() for c in caps}
+    return candidates == "server"
 
 
 def _no_delay(client: Any) -> None:

@@ -22,6 +22,8 @@ from responder.errors import MailboxError
 from responder.mailstore import DRAFT_HEADER, FolderStatus, HeaderInfo, Peek, Scan
 
 HEADER_LIMIT = 64 * 1024
+#: Messages read per batch of a pass (the pass acts on each batch before reading the next).
+BODY_BATCH = 100
 FLAG_CHARS = {"D": "\\Draft", "F": "\\Flagged", "R": "\\Answered", "S": "\\Seen", "T": "\\Deleted"}
 
 
@@ -127,12 +129,15 @@ class MaildirStore:
             )
         return out
 
-    def bodies(self, refs: list[str]) -> Iterator[tuple[str, bytes]]:
-        """Yield the whole file of each message."""
-        for ref in refs:
-            path = self._files.get(ref)
-            if path is not None and path.exists():
-                yield ref, path.read_bytes()
+    def body_batches(self, refs: list[str]) -> Iterator[list[tuple[str, bytes]]]:
+        """Yield the whole files of the messages, BODY_BATCH at a time."""
+        for start in range(0, len(refs), BODY_BATCH):
+            batch = []
+            for ref in refs[start : start + BODY_BATCH]:
+                path = self._files.get(ref)
+                if path is not None and path.exists():
+                    batch.append((ref, path.read_bytes()))
+            yield batch
 
     def draft_ids(self, folder: str) -> set[str]:
         """Return Message-IDs of the drafts in ``folder`` that carry responder's header."""

@@ -28,11 +28,17 @@ _X_LINKEDIN = re.compile(rb"^x-linkedin-", re.IGNORECASE | re.MULTILINE)
 
 @dataclass(frozen=True)
 class Scan:
-    """New messages in a folder since the watermark: ``refs`` as (ref, pos), oldest first."""
+    """New messages in a folder since the watermark: ``refs`` as (ref, pos), oldest first.
+
+    ``upto`` is the highest position the scan looked at, when the server already left out
+    mail that cannot be LinkedIn's (a server-side search): the watermark may pass it even
+    though no ref is that high. 0 when ``refs`` are every new message.
+    """
 
     uidvalidity: int
     refs: list[tuple[str, int]]
     reset: bool
+    upto: int = 0
 
 
 @dataclass(frozen=True)
@@ -89,8 +95,10 @@ class MailStore(Protocol):
     def headers(self, refs: list[tuple[str, int]]) -> list[HeaderInfo]:
         """Return header info for messages of the selected folder, in the order given."""
 
-    def bodies(self, refs: list[str]) -> Iterator[tuple[str, bytes]]:
-        """Yield (ref, raw bytes) of whole messages, without marking them read."""
+    def body_batches(self, refs: list[str]) -> Iterator[list[tuple[str, bytes]]]:
+        """Yield lists of (ref, raw bytes) of whole messages, a fetch at a time, in order,
+        without marking them read. The pass may fetch the next list on another thread while
+        it works on the last, and uses the store for nothing else meanwhile."""
 
     def draft_ids(self, folder: str) -> set[str]:
         """Return the Message-IDs of the drafts responder created that are in ``folder``."""
@@ -147,6 +155,15 @@ def looks_like_linkedin(header: bytes) -> bool:
         return True
     return bool(_LOOKS_LINKEDIN.search(decoded))
 
+
+#: The server-side search that picks candidates where the server searches by substring, as
+#: RFC 3501 (6.4.4) asks: every spelling _LOOKS_LINKEDIN knows ("linkedin", "linkedln",
+#: "l1nkedin", "Lınkedın", encoded display names, which the server decodes) holds "nked", and
+#: LinkedIn's own mail carries X-LinkedIn-Class. The header sweep still judges each hit.
+CANDIDATE_SEARCH: tuple[str, ...] = (
+    "OR", "FROM", "nked", "OR", "HEADER", "SENDER", "nked",
+    "OR", "HEADER", "X-LinkedIn-Class", "", "HEADER", "X-LinkedIn-Template", "",
+)
 
 #: The header fields fetched to pick candidates (and the Message-ID, to skip handled mail).
 CANDIDATE_FIELDS = ("FROM", "SENDER", "MESSAGE-ID", "X-LINKEDIN-CLASS", "X-LINKEDIN-TEMPLATE")

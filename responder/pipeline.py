@@ -14,7 +14,9 @@ import re
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as futures_wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
@@ -150,12 +152,45 @@ class _Planned:
     row: int = 0
 
 
-#: Messages decided before their mailbox changes are made together: one STORE per keyword,
-#: one MOVE and one state transaction per batch instead of per message.
-ACT_BATCH = 100  # as many as imap.PASS_BODY_BATCH fetches at once
 #: From this many drafts in one batch, list every draft's Message-ID once for the pass
 #: instead of searching Drafts for each batch's few.
 FULL_DRAFT_LIST = 10
+
+
+class ReadAhead:
+    """Iterate over ``batches``, fetching the next one on a worker thread meanwhile.
+
+    While the caller reads, classifies and composes one batch, the server is already sending
+    the next, so the pass's CPU work and the server's work overlap. The caller must call
+    :meth:`wait` before it uses the mail store for anything else; leaving the ``with`` block
+    waits for a fetch still in flight, so the connection is never used by two threads.
+    """
+
+    def __init__(self, batches: Iterator[list[tuple[str, bytes]]]) -> None:
+        self._batches = batches
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="responder-fetch")
+        self._pending: Future[list[tuple[str, bytes]] | None] | None = None
+
+    def __enter__(self) -> ReadAhead:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.wait()
+        self._pool.shutdown(wait=True)
+
+    def __iter__(self) -> Iterator[list[tuple[str, bytes]]]:
+        self._pending = self._pool.submit(next, self._batches, None)
+        while True:
+            batch = self._pending.result()  # a fetch's error is raised here, in the pass
+            if batch is None:
+                return
+            self._pending = self._pool.submit(next, self._batches, None)
+            yield batch
+
+    def wait(self) -> None:
+        """Return once no fetch is in flight (its result or error is kept for the loop)."""
+        if self._pending is not None:
+            futures_wait([self._pending])
 
 
 @dataclass
@@ -238,32 +273,37 @@ class Pass:
         done_upto = 0
         todo = {h.ref: h for h in candidates}
         wanted = [h.ref for h in candidates if self._small(h)]
-        batch: list[_Planned] = []
-        for count, (ref, raw) in enumerate(self.store.bodies(wanted), 1):
-            if self.stop.is_set():
-                break
-            info = todo.pop(ref)
-            if self.progress is not None:
-                self.progress(count, len(wanted))
-            if self._done_already(info, raw):
-                continue
-            planned = self._handle(info, raw, scan.uidvalidity, len(reports))
-            if isinstance(planned, _Planned):
-                reports.append(self._report(planned))
-                batch.append(planned)
-            else:
-                reports.append(planned)
-                done_upto = info.pos
-            if len(batch) >= ACT_BATCH:
+        count = 0
+        with ReadAhead(self.store.body_batches(wanted)) as fetches:
+            for fetched in fetches:
+                batch: list[_Planned] = []
+                for ref, raw in fetched:
+                    if self.stop.is_set():
+                        break
+                    info = todo.pop(ref)
+                    count += 1
+                    if self.progress is not None:
+                        self.progress(count, len(wanted))
+                    if self._done_already(info, raw):
+                        continue
+                    planned = self._handle(info, raw, scan.uidvalidity, len(reports))
+                    if isinstance(planned, _Planned):
+                        reports.append(self._report(planned))
+                        batch.append(planned)
+                    else:
+                        reports.append(planned)
+                        done_upto = info.pos
+                fetches.wait()  # the next fetch is done: the store is free for the changes
                 done_upto = max(done_upto, self._act_batch(batch, scan.uidvalidity, reports))
-                batch = []
-        done_upto = max(done_upto, self._act_batch(batch, scan.uidvalidity, reports))
+                if self.stop.is_set():
+                    break
         for info in list(todo.values()):
             if self.stop.is_set() or self._small(info):
                 continue
             reports.append(self._too_big(info, scan.uidvalidity))
-        if not self.dry_run and not self.stop.is_set() and scan.refs:
-            self.state.advance(folder, scan.uidvalidity, self._below_retry(scan.refs[-1][1]))
+        last = max(scan.upto, scan.refs[-1][1] if scan.refs else 0)
+        if not self.dry_run and not self.stop.is_set() and last:
+            self.state.advance(folder, scan.uidvalidity, self._below_retry(last))
         elif not self.dry_run and done_upto:
             self.state.advance(folder, scan.uidvalidity, self._below_retry(done_upto))
         return reports, len(headers)

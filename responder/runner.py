@@ -58,6 +58,7 @@ def open_store(settings: Settings) -> MailStore:
         timeout=settings.imap_timeout,
         password=None if token_cmd else password,
         oauth2_token=(lambda: token_from_command(token_cmd)) if token_cmd else None,
+        candidates=settings.candidate_search,
     )
 
 

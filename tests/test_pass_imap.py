@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import EML_DIR, expected_readings
-from tests.dovecot import Account
+from tests.dovecot import PASSWORD, Account
 
 pytestmark = pytest.mark.imap
 
@@ -76,13 +76,15 @@ def loaded(mailbox: Account) -> Account:
     return mailbox
 
 
+@pytest.mark.parametrize("candidates", ["auto", "headers"])
 def test_pass_leaves_exactly_the_expected_drafts_filed_and_untouched_mail(
-    loaded: Account, tmp_path: Path
+    loaded: Account, tmp_path: Path, candidates: str
 ) -> None:
-    """A pass over the corpus drafts, files and leaves exactly what expected.jsonl says."""
+    """A pass over the corpus drafts, files and leaves exactly what expected.jsonl says,
+    whether the server's search or the header sweep finds the LinkedIn-looking mail."""
     expected = expected_readings()
     names = corpus_ids()
-    env = loaded.env(tmp_path / "state")
+    env = loaded.env(tmp_path / "state", RESPONDER_CANDIDATE_SEARCH=candidates)
     before = {parse(r[b"BODY[]"])["Message-ID"]: flags_of(r)
               for r in loaded.folder("INBOX").values()}
 
@@ -217,3 +219,47 @@ def test_check_resolves_folders(mailbox: Account, tmp_path: Path) -> None:
     done = responder(mailbox.env(tmp_path / "state"), "check")
     assert "drafts folder: Drafts" in done.stdout
     assert "IMAP4REV1" in done.stdout.upper()
+
+
+#: Header blocks that present themselves as LinkedIn in ways a spoof might (an encoded display
+#: name, a dotless i, only a Sender, only LinkedIn's own X- field), and two that do not.
+SPOOF_SHAPES = [
+    b"From: =?UTF-8?B?TGlua2VkSW4=?= <news@mailer.example>\r\n",
+    b"From: =?UTF-8?Q?L=C4=B1nked=C4=B1n_Messages?= <x@l-mail.example>\r\n",
+    b"From: Bob <bob@example.com>\r\nSender: messages-noreply@linkedin.com\r\n",
+    b"From: Bob <bob@example.com>\r\nX-LinkedIn-Class: INVITE\r\n",
+    b"From: \"Linked In\" <hello@l1nkedin-mail.example>\r\n",
+    b"From: Ann <ann@example.org>\r\n",
+    b"From: Shop <news@shop.example>\r\nSubject: LinkedIn tips\r\n",
+]
+
+
+def test_server_search_finds_what_the_header_sweep_finds(mailbox: Account) -> None:
+    """The server-side candidate search misses no message the sweep would read whole, and
+    says how far it looked, so the watermark passes the mail it left out."""
+    from responder.imap import ImapStore
+    from responder.mailstore import looks_like_linkedin
+
+    mailbox.deliver_all(sorted(EML_DIR.glob("*.eml")))
+    for i, head in enumerate(SPOOF_SHAPES):
+        mailbox.deliver(head + f"Message-ID: <shape{i}@t.example>\r\nSubject: s\r\n\r\nhi\r\n"
+                        .encode())
+    found = {}
+    for mode in ("server", "headers"):
+        store = ImapStore.connect(host="127.0.0.1", port=mailbox.server.port, user=mailbox.user,
+                                  security="plain", ssl_context=None, timeout=10,
+                                  password=lambda: PASSWORD, candidates=mode)
+        try:
+            scan = store.scan("INBOX", None, None)
+            assert scan is not None
+            wanted = {h.ref for h in store.headers(scan.refs) if looks_like_linkedin(h.header)}
+            found[mode] = (wanted, {ref for ref, _ in scan.refs}, scan.upto)
+        finally:
+            store.close()
+    total = len(mailbox.folder("INBOX"))
+    server, headers = found["server"], found["headers"]
+    assert server[0] == headers[0]
+    assert len(headers[1]) == total and headers[2] == 0  # the sweep lists every message
+    assert len(server[1]) < total, "the server leaves out mail that is not LinkedIn's"
+    assert server[2] == total  # UIDs 1..total: it looked through the last one
+    assert len(server[0]) >= len(SPOOF_SHAPES) - 2
