@@ -1,7 +1,7 @@
 """Label one LinkedIn ask with spaCy rules loaded from JSON Lines pattern files.
 
-The pipeline is ``spacy.blank("en")`` with the lookup lemmatizer (spacy-lookups-data) and one
-rule component, built once by :meth:`Classifier.load`. Every pattern carries a label and a
+The pipeline is ``spacy.blank("en")`` and one rule component (it lemmatizes with spaCy's
+lookup table), built once by :meth:`Classifier.load`. Every pattern carries a label and a
 readable id; a label's score is the sum of the weights of its distinct, non-negated pattern
 families. A label *fits* when its score reaches :data:`DECISIVE`; the most protective fitting
 label wins (the LABELS.md order) unless a less protective one outscores it by more than
@@ -16,7 +16,7 @@ from __future__ import annotations
 import gc
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -49,7 +49,6 @@ LANGUAGES = ("en", "de", "fr", "es", "pt")
 #: Where the rule component puts its matches (``doc.user_data[SPANS_KEY]``).
 SPANS_KEY = "asks"
 RULES_FACTORY = "responder_ask_rules"
-LEMMATIZER_FACTORY = "responder_lookup_lemmatizer"
 
 _KEYS = {"id", "label", "pattern", "weight", "lang", "negatable"}
 _ID_RE = re.compile(r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)+$")
@@ -310,20 +309,16 @@ class Classifier:
 
         patterns = _merge(builtin_pattern_files(), user_patterns)
         nlp = spacy.blank("en")
-        if not Language.has_factory(LEMMATIZER_FACTORY):
-            Language.factory(LEMMATIZER_FACTORY, func=_make_lemmatizer)
-        nlp.add_pipe(LEMMATIZER_FACTORY, name="lemmatizer")
-        try:
-            nlp.initialize()  # loads the lookup table before phrase patterns are lemmatized
-        except (OSError, ValueError) as exc:
-            raise ConfigError(f"spaCy lookup tables unavailable: {exc}") from exc
         for p in patterns:  # spaCy's own schema check, the one Matcher(validate=True) runs
             errors = validate_token_pattern(p.pattern) if isinstance(p.pattern, list) else []
             if errors:
                 raise _fail(p.where, f"invalid token pattern for {p.id!r}: {'; '.join(errors)}")
         if not Language.has_factory(RULES_FACTORY):
             Language.factory(RULES_FACTORY, func=_make_rules)
-        rules = nlp.add_pipe(RULES_FACTORY)
+        try:
+            rules = nlp.add_pipe(RULES_FACTORY)  # loads the lemma lookup table
+        except (OSError, ValueError) as exc:
+            raise ConfigError(f"spaCy lookup tables unavailable: {exc}") from exc
         rules.add(patterns)  # type: ignore[attr-defined]
         _freeze_once()
         return cls(nlp, patterns)
@@ -333,10 +328,20 @@ class Classifier:
         return self._judge(text, kind, self._nlp(_lower(text)))
 
     def classify_many(self, items: Iterable[tuple[str, str | None]]) -> list[Classification]:
-        """Label many (text, kind) asks in one ``nlp.pipe`` run."""
-        pairs = list(items)
-        docs = self._nlp.pipe((_lower(t) for t, _ in pairs), batch_size=64)
-        return [self._judge(t, k, doc) for (t, k), doc in zip(pairs, docs, strict=True)]
+        """Label many (text, kind) asks: the same labels as ``classify`` one at a time.
+
+        Each ask runs through the tokenizer and the pipeline's components directly, without
+        ``nlp.pipe``'s batching generators (they cost more than they save for short texts).
+        """
+        make = self._nlp.make_doc
+        steps = [step for _, step in self._nlp.pipeline]
+        results = []
+        for text, kind in items:
+            doc = make(_lower(text))
+            for step in steps:
+                doc = step(doc)
+            results.append(self._judge(text, kind, doc))
+        return results
 
     def _judge(self, text: str, kind: str | None, doc: Doc) -> Classification:
         words = _word_list(text)
@@ -391,7 +396,7 @@ class Classifier:
 class _Elem:
     """One token of a compiled pattern: what it tests, and whether it may be absent."""
 
-    attr: int  # _LEMMA or _LOWER (a column of _Tokens.rows), _NUM, or _ANY
+    attr: int  # _LEMMA or _LOWER (which token id it tests), _NUM, or _ANY
     values: frozenset[int] = frozenset()  # string hashes
     regex: re.Pattern[str] | None = None
     flag: bool = True
@@ -457,117 +462,193 @@ def _anchor(elems: tuple[_Elem, ...], strings: Any) -> int | None:
     return best
 
 
-def _required(elems: tuple[_Elem, ...], k: int) -> _Elem | None:
-    """``elems[k]`` when a match needs it at the next position (not optional, not a gap)."""
-    if k < len(elems):
-        e = elems[k]
-        if not e.optional and not e.gap:
-            return e
-    return None
+#: A compiled pattern, ``rule(i, n, W, L, N, S, T, out)``: with its anchor at token ``i`` of
+#: ``n`` tokens (W lower ids, L lemma ids, N like-num flags, S sentence ends, T the string
+#: store), it appends (start, end, pattern id) to ``out`` when the pattern matches there.
+_Rule = Callable[..., None]
+#: Generated rule factories by source text: patterns of one shape share one compiled factory.
+_FACTORIES: dict[str, Callable[..., _Rule]] = {}
 
 
-class _Tokens:
-    """The per-token values a match looks at, read from the doc in one array."""
+def _at(name: str, off: int) -> str:
+    """Source text of the token position ``name + off``."""
+    return name if off == 0 else f"{name} + {off}" if off > 0 else f"{name} - {-off}"
 
-    __slots__ = ("n", "rows", "stops", "strings")
 
-    def __init__(
-        self, doc: Doc, columns: list[int | str], strings: Any, ends: frozenset[int]
-    ) -> None:
-        self.rows: list[list[int]] = doc.to_array(columns).tolist() if len(doc) else []
-        self.n = len(self.rows)
-        self.strings = strings
-        #: tokens a wildcard may not skip: the ends of sentences
-        self.stops = [row[_LOWER] in ends for row in self.rows]
+class _Source:
+    """The body of one rule function, written element by element (see :func:`_rule`)."""
 
-    def test(self, e: _Elem, i: int) -> bool:
-        if e.attr == _ANY:
-            return True
-        row = self.rows[i]
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.consts: list[object] = []
+        self.names = 0
+
+    def emit(self, depth: int, line: str) -> None:
+        self.lines.append("    " * (depth + 2) + line)
+
+    def const(self, value: object) -> str:
+        self.consts.append(value)
+        return f"k{len(self.consts) - 1}"
+
+    def var(self) -> str:
+        self.names += 1
+        return f"p{self.names}"
+
+    def holds(self, e: _Elem, pos: str, sign: int) -> str:
+        """The condition that token ``pos`` exists and satisfies ``e``."""
+        cond = f"{pos} < n" if sign > 0 else f"{pos} >= 0"
+        column = "L" if e.attr == _LEMMA else "W"
         if e.attr == _NUM:
-            return bool(row[_NUM]) == e.flag
-        if e.regex is None:
-            return row[e.attr] in e.values
-        return e.regex.search(self.strings[row[e.attr]]) is not None
+            return f"{cond} and {'' if e.flag else 'not '}N[{pos}]"
+        if e.regex is not None:
+            return f"{cond} and {self.const(e.regex)}.search(T[{column}[{pos}]]) is not None"
+        if e.attr == _ANY:
+            return cond
+        return f"{cond} and {column}[{pos}] in {self.const(e.values)}"
 
-    def forward(self, elems: tuple[_Elem, ...], k: int, i: int) -> int | None:
-        """End of a match of ``elems[k:]`` starting at token ``i``, or None."""
-        if k == len(elems):
-            return i
-        e = elems[k]
-        if e.gap:
-            nxt = _required(elems, k + 1)
-            for j in range(i, min(i + e.gap, self.n) + 1):
-                if j > i and self.stops[j - 1]:
-                    break
-                if nxt is not None and (j >= self.n or not self.test(nxt, j)):
-                    continue  # the token after the gap must be there: test it before recursing
-                end = self.forward(elems, k + 1, j)
-                if end is not None:
-                    return end
-            return None
-        if i < self.n and self.test(e, i):
-            end = self.forward(elems, k + 1, i + 1)
-            if end is not None:
-                return end
-        return self.forward(elems, k + 1, i) if e.optional else None
+    def walk(
+        self,
+        elems: tuple[_Elem, ...],
+        name: str,
+        off: int,
+        sign: int,
+        depth: int,
+        fail: str,
+        done: Callable[[str, int, int], None],
+    ) -> None:
+        """Match ``elems`` from ``name + off`` on (``sign`` -1: leftwards), first way first.
 
-    def backward(self, elems: tuple[_Elem, ...], k: int, i: int) -> int | None:
-        """Start of a match of the reversed ``elems[k:]`` ending at token ``i``, or None."""
-        if k == len(elems):
-            return i + 1
-        e = elems[k]
+        A plain token is one test (``fail`` when it does not hold); ``?`` and ``{0,N}`` open a
+        loop over their choices (longest first for ``?``, shortest first for a gap) in which a
+        failing test tries the next choice, as the recursive search it replaces did.
+        """
+        if not elems:
+            done(name, off, depth)
+            return
+        e, rest, pos = elems[0], elems[1:], _at(name, off)
         if e.gap:
-            nxt = _required(elems, k + 1)
-            for j in range(i, max(i - e.gap, -1) - 1, -1):
-                if j < i and self.stops[j + 1]:
-                    break
-                if nxt is not None and (j < 0 or not self.test(nxt, j)):
-                    continue
-                start = self.backward(elems, k + 1, j)
-                if start is not None:
-                    return start
-            return None
-        if i >= 0 and self.test(e, i):
-            start = self.backward(elems, k + 1, i - 1)
-            if start is not None:
-                return start
-        return self.backward(elems, k + 1, i) if e.optional else None
+            v = self.var()
+            if sign > 0:
+                self.emit(depth, f"for {v} in range({pos}, min({_at(name, off + e.gap)}, n) + 1):")
+                self.emit(depth + 1, f"if {v} > {pos} and S[{v} - 1]:")
+            else:
+                self.emit(
+                    depth, f"for {v} in range({pos}, max({_at(name, off - e.gap)}, -1) - 1, -1):"
+                )
+                self.emit(depth + 1, f"if {v} < {pos} and S[{v} + 1]:")
+            self.emit(depth + 2, "break")  # a gap never skips a sentence end
+            self.walk(rest, v, 0, sign, depth + 1, "continue", done)
+        elif e.optional:
+            v = self.var()
+            step = _at(name, off + sign)
+            self.emit(
+                depth, f"for {v} in (({step}, {pos}) if {self.holds(e, pos, sign)} else ({pos},)):"
+            )
+            self.walk(rest, v, 0, sign, depth + 1, "continue", done)
+        else:
+            self.emit(depth, f"if not ({self.holds(e, pos, sign)}):")
+            self.emit(depth + 1, fail)
+            self.walk(rest, name, off + sign, sign, depth, fail, done)
+
+
+def _rule(before: tuple[_Elem, ...], after: tuple[_Elem, ...] | None, pid: str) -> _Rule:
+    """Compile one pattern to a rule function (see :data:`_Rule`).
+
+    ``before`` are the tokens left of the anchor (nearest first) and ``after`` those right of
+    it; ``after`` None means the pattern has no anchor, and ``before`` is the whole pattern,
+    tried from every token. The first way to match forwards fixes the end, the first way
+    backwards the start.
+    """
+    src = _Source()
+
+    def start(name: str, off: int, depth: int) -> None:
+        src.emit(depth, f"out.append(({_at(name, off + 1)}, end, pid))")
+        src.emit(depth, "return")
+
+    def end(name: str, off: int, depth: int) -> None:
+        src.emit(depth, f"end = {_at(name, off)}")
+        src.walk(before, "i", -1, -1, depth, "return", start)
+        src.emit(depth, "return")  # no start: another end would not find one either
+
+    def anywhere(name: str, off: int, depth: int) -> None:
+        src.emit(depth, f"if {_at(name, off)} > i:")
+        src.emit(depth + 1, f"out.append((i, {_at(name, off)}, pid))")
+        src.emit(depth, "return")
+
+    if after is None:
+        src.walk(before, "i", 0, 1, 0, "return", anywhere)
+    else:
+        src.walk(after, "i", 1, 1, 0, "return", end)
+    params = "".join(f"k{k}, " for k in range(len(src.consts)))
+    text = "\n".join(
+        [
+            f"def factory({params}pid):",
+            "    def rule(i, n, W, L, N, S, T, out):",
+            *src.lines,
+            "    return rule",
+        ]
+    )
+    factory = _FACTORIES.get(text)
+    if factory is None:
+        space: dict[str, Any] = {}
+        exec(compile(text, "<responder pattern>", "exec"), space)  # noqa: S102 - our own source
+        factory = _FACTORIES[text] = space["factory"]
+    return factory(*src.consts, pid)
 
 
 #: One match: (first token, end token, pattern id) in ``doc.user_data[SPANS_KEY]``.
 Match = tuple[int, int, str]
+#: Where the rule component leaves each token's negation marks, for :func:`_negated`.
+_MARKS_KEY = "asks_marks"
+_OR, _END, _COMMA, _DENY = 1, 2, 4, 8
+
+
+def _mark(word: str) -> int:
+    """The negation marks of one lower-cased word: list "or", clause end, comma, negator."""
+    return (
+        (_OR if word in _LIST_OR else 0)
+        | (_END if word in _CLAUSE_END else 0)
+        | (_COMMA if word == "," else 0)
+        | (_DENY if word in _NEGATORS else 0)
+    )
+
+
+#: What a doc needs of one token text: lower id, lemma id, like-num, sentence end, negation
+#: marks, and the rules anchored on it.
+_Token = tuple[int, int, bool, bool, int, tuple[_Rule, ...]]
 
 
 class AskRules:
-    """The rule component: finds every pattern in a doc.
+    """The rule component: lemmatizes and finds every pattern in a doc.
 
     Patterns keep spaCy's format. Each one that uses LEMMA/LOWER/ORTH/TEXT (exact, IN or
-    REGEX), LIKE_NUM, ``?`` and ``{0,N}`` wildcards is indexed by its rarest token, so a doc
-    costs a dictionary lookup per token; any other pattern runs in a spaCy ``Matcher``.
-    Text is lower-cased before matching, so matching is case-insensitive. Matches go to
-    ``doc.user_data[SPANS_KEY]`` as (start, end, pattern id).
+    REGEX), LIKE_NUM, ``?`` and ``{0,N}`` wildcards is compiled to a small Python function and
+    indexed by its rarest token, so a doc costs a dictionary lookup per token and a call per
+    pattern anchored there; any other pattern runs in a spaCy ``Matcher``. Lemmas come from
+    spaCy's English lookup table (spacy-lookups-data). Text is lower-cased before matching,
+    so matching is case-insensitive. Matches go to ``doc.user_data[SPANS_KEY]`` as
+    (start, end, pattern id).
     """
 
-    def __init__(self, nlp: Language) -> None:
-        from spacy.attrs import LEMMA, LIKE_NUM, LOWER
+    def __init__(self, nlp: Language, lemmas: Any) -> None:
+        from spacy.attrs import ORTH
         from spacy.matcher import Matcher
 
         self._nlp = nlp
+        self._vocab = nlp.vocab
         self._strings = nlp.vocab.strings
-        self._columns: list[int | str] = [LEMMA, LOWER, LIKE_NUM]
+        self._lemmas = lemmas
+        self._orth = ORTH
         self._ends = frozenset(self._strings.add(p) for p in _SENTENCE_ENDS)
-        #: pattern, tokens before its anchor (reversed), tokens after it
-        self._patterns: list[tuple[Pattern, tuple[_Elem, ...], tuple[_Elem, ...]]] = []
-        #: per pattern: the column and values the token right after its anchor must have
-        self._gates: list[tuple[int, frozenset[int]] | None] = []
+        self._rules: list[_Rule] = []
         self._by: dict[int, list[int]] = {}
         self._by_lemma: dict[int, list[int]] = {}
         self._scan: list[tuple[int, _Elem]] = []  # regex and number anchors
         self._everywhere: tuple[int, ...] = ()
         self._fallback = Matcher(nlp.vocab)
         self._fallback_patterns: dict[str, Pattern] = {}
-        self._cache: dict[tuple[int, int, int], tuple[int, ...]] = {}
+        #: orth id -> what a doc needs of that token (see _Token)
+        self._seen: dict[int, _Token] = {}
 
     def add(self, patterns: list[Pattern]) -> None:
         """Compile and index patterns; a bad one raises ConfigError naming its file:line."""
@@ -578,7 +659,7 @@ class AskRules:
                 self._add(p)
             except (MatchPatternError, ValueError, TypeError, KeyError, re.error) as exc:
                 raise _fail(p.where, f"invalid token pattern for {p.id!r}: {exc}") from exc
-        self._cache.clear()
+        self._seen.clear()
 
     def _add(self, p: Pattern) -> None:
         if isinstance(p.pattern, str):
@@ -597,18 +678,12 @@ class AskRules:
 
     def _index(self, p: Pattern, elems: tuple[_Elem, ...]) -> None:
         anchor = _anchor(elems, self._strings)
-        idx = len(self._patterns)
+        idx = len(self._rules)
         if anchor is None:  # nothing to index by: try it from every token
-            self._patterns.append((p, (), elems))
-        else:
-            self._patterns.append((p, elems[:anchor][::-1], elems[anchor + 1 :]))
-        nxt = elems[anchor + 1] if anchor is not None and anchor + 1 < len(elems) else None
-        plain = nxt is not None and nxt.attr in (_LEMMA, _LOWER) and nxt.regex is None
-        gate = nxt is not None and plain and not nxt.optional and not nxt.gap
-        self._gates.append((nxt.attr, nxt.values) if gate and nxt is not None else None)
-        if anchor is None:
+            self._rules.append(_rule(elems, None, p.id))
             self._everywhere += (idx,)
             return
+        self._rules.append(_rule(elems[:anchor][::-1], elems[anchor + 1 :], p.id))
         e = elems[anchor]
         if e.regex is not None or e.attr == _NUM:
             self._scan.append((idx, e))
@@ -617,85 +692,59 @@ class AskRules:
         for value in e.values:
             index.setdefault(value, []).append(idx)
 
-    def _candidates(self, toks: _Tokens, i: int) -> tuple[int, ...]:
-        row = toks.rows[i]
-        key = (row[_LOWER], row[_LEMMA], row[_NUM])
-        found = self._cache.get(key)
-        if found is None:
-            hits = self._by.get(key[0], []) + self._by_lemma.get(key[1], [])
-            hits += [idx for idx, e in self._scan if toks.test(e, i)]
-            found = tuple(sorted(set(hits))) + self._everywhere
-            if len(self._cache) > 200_000:
-                self._cache.clear()
-            self._cache[key] = found
-        return found
+    def _holds(self, e: _Elem, lower: int, lemma: int, num: bool) -> bool:
+        """Whether a token with these values satisfies the regex or number test ``e``."""
+        if e.attr == _NUM:
+            return num == e.flag
+        assert e.regex is not None
+        return e.regex.search(self._strings[lemma if e.attr == _LEMMA else lower]) is not None
+
+    def _token(self, orth: int) -> _Token:
+        """Look up, remember and return what a doc needs of the token text ``orth``."""
+        lex = self._vocab[orth]
+        lower, num = lex.lower, bool(lex.like_num)
+        lemma = self._strings.add(self._lemmas.get(orth, lex.orth_))
+        hits = self._by.get(lower, []) + self._by_lemma.get(lemma, [])
+        hits += [idx for idx, e in self._scan if self._holds(e, lower, lemma, num)]
+        rules = tuple(self._rules[idx] for idx in sorted(set(hits)) + list(self._everywhere))
+        token = (lower, lemma, num, lower in self._ends, _mark(lex.lower_), rules)
+        if len(self._seen) > 200_000:
+            self._seen.clear()
+        self._seen[orth] = token
+        return token
 
     def __call__(self, doc: Doc) -> Doc:
-        toks = _Tokens(doc, self._columns, self._strings, self._ends)
-        rows, n, gates = toks.rows, toks.n, self._gates
         found: list[Match] = []
-        for i in range(n):
-            for idx in self._candidates(toks, i):
-                gate = gates[idx]
-                if gate is not None and (i + 1 >= n or rows[i + 1][gate[0]] not in gate[1]):
-                    continue  # the cheap test first: most candidates fail on the next token
-                p, before, after = self._patterns[idx]
-                if idx in self._everywhere:
-                    end = toks.forward(after, 0, i)
-                    if end is not None and end > i:
-                        found.append((i, end, p.id))
-                    continue
-                end = toks.forward(after, 0, i + 1)
-                if end is None:
-                    continue
-                start = toks.backward(before, 0, i - 1)
-                if start is not None:
-                    found.append((start, end, p.id))
-        if self._fallback_patterns:
-            for key, start, end in self._fallback(doc):
-                found.append((start, end, self._fallback_patterns[self._strings[key]].id))
+        n = len(doc)
+        if n:
+            seen, learn = self._seen, self._token
+            tokens = [seen.get(o) or learn(o) for o in doc.to_array(self._orth).tolist()]
+            W, L, N, S, marks, anchored = zip(*tokens, strict=True)
+            T = self._strings
+            for i, rules in enumerate(anchored):
+                for rule in rules:
+                    rule(i, n, W, L, N, S, T, found)
+            doc.user_data[_MARKS_KEY] = marks
+            if self._fallback_patterns:
+                self._match_fallback(doc, L, found)
         doc.user_data[SPANS_KEY] = found
         return doc
 
+    def _match_fallback(self, doc: Doc, lemmas: tuple[int, ...], found: list[Match]) -> None:
+        """Run the patterns the index cannot take through spaCy's Matcher (lemmas set first)."""
+        import numpy
+        from spacy.attrs import LEMMA
 
-def _make_lemmatizer(nlp: Language, name: str) -> Any:
-    """spaCy's lookup lemmatizer (tables from spacy-lookups-data), applied a doc at a time.
-
-    The stock component looks every token up through Python ``Token`` objects; this one
-    reads the token ids in one array and caches each id's lemma, with the same result.
-    """
-    import numpy
-    from spacy.attrs import LEMMA, ORTH
-    from spacy.pipeline import Lemmatizer
-
-    class LookupLemmatizer(Lemmatizer):
-        _lemma_of: dict[int, int]
-
-        def __call__(self, doc: Doc) -> Doc:
-            if not self._validated:
-                self._validate_tables(f"[E1004] {self.name}: lookup tables missing")
-            table = self.lookups.get_table("lemma_lookup")
-            strings = doc.vocab.strings
-            cache = self._lemma_of
-            lemmas = []
-            for orth in doc.to_array([ORTH]).tolist():
-                lemma = cache.get(orth)
-                if lemma is None:
-                    text = strings[orth]
-                    lemma = cache[orth] = strings.add(table.get(orth, text))
-                lemmas.append(lemma)
-            if lemmas:
-                column = numpy.array(lemmas, dtype="uint64").reshape(-1, 1)
-                doc.from_array([LEMMA], column)  # type: ignore[arg-type]
-            return doc
-
-    component = LookupLemmatizer(nlp.vocab, None, name, mode="lookup", overwrite=True)
-    component._lemma_of = {}
-    return component
+        column = numpy.array(lemmas, dtype="uint64").reshape(-1, 1)
+        doc.from_array([LEMMA], column)  # type: ignore[arg-type]
+        for key, start, end in self._fallback(doc):
+            found.append((start, end, self._fallback_patterns[self._strings[key]].id))
 
 
 def _make_rules(nlp: Language, name: str) -> AskRules:
-    return AskRules(nlp)
+    from spacy.lookups import load_lookups
+
+    return AskRules(nlp, load_lookups("en", ["lemma_lookup"]).get_table("lemma_lookup"))
 
 
 def _negated(doc: Doc, start: int) -> bool:
@@ -704,14 +753,17 @@ def _negated(doc: Doc, start: int) -> bool:
     A comma inside a list that ends in "or"/"nor" does not end the clause ("not selling,
     hiring or fundraising" denies all three).
     """
+    marks = doc.user_data.get(_MARKS_KEY)
+    if marks is None:
+        marks = [_mark(t.lower_) for t in doc]
     listed = False
     for i in range(start - 1, max(start - 1 - _NEGATION_WINDOW, -1), -1):
-        word = doc[i].lower_
-        if word in _LIST_OR:
+        mark = marks[i]
+        if mark & _OR:
             listed = True
-        elif word in _CLAUSE_END and not (listed and word == ","):
+        elif mark & _END and not (listed and mark & _COMMA):
             return False
-        if word in _NEGATORS:
+        if mark & _DENY:
             return True
     return False
 
