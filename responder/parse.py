@@ -1,9 +1,9 @@
 """The reader: one raw mail in, one ``Notification`` out, read like a careful human would.
 
 ``read_mail`` is pure (no I/O, no logging) and never raises: a mail it cannot read comes back
-with ``problem`` set. Decoding lives in ``responder.mailtext``, trust in
-``responder.authenticity``; this module knows LinkedIn's templates and where the person's words
-sit in each layout.
+with ``problem`` set. Splitting the MIME tree lives in ``responder.mime``, decoding in
+``responder.mailtext``, trust in ``responder.authenticity``; this module knows LinkedIn's
+templates and where the person's words sit in each layout.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from responder.mailtext import (
     read_body,
     reference_ids,
 )
+from responder.mime import parse_simple
 from responder.models import Kind, Notification
 
 #: Bytes of a raw mail that are parsed at all; LinkedIn notifications are 10–60 KB.
@@ -192,7 +193,10 @@ def _read(raw: bytes, authserv_id: str | None, require_auth: bool) -> Notificati
     if not raw.strip():
         return Notification(problem="empty message")
     oversized = len(raw) > MAX_RAW_BYTES
-    msg = email.message_from_bytes(raw[:MAX_RAW_BYTES], policy=policy.compat32)
+    data = raw[:MAX_RAW_BYTES]
+    msg = parse_simple(data)
+    if msg is None:  # a shape the quick parser leaves to the stdlib's
+        msg = email.message_from_bytes(data, policy=policy.compat32)
     if not msg.keys():
         return Notification(problem="no header fields")
     sender = auth.read_from(msg)
