@@ -194,8 +194,10 @@ def foreign_hosts(urls: Iterable[str], limit: int = 5) -> tuple[str, ...]:
 
 _URL_HOST = re.compile(r"https?://([^\s<>\"'()\[\]{}/?#\\]+)", re.I)
 # Links in markup: attribute values a click or an image load would follow (not xmlns or doctypes).
+# The pattern starts with "=" (the xmlns test looks back from after it) so the scan for it is
+# a quick search for one character rather than a look-behind tried at every position.
 _HTML_LINK_HOST = re.compile(
-    r"""(?<![Xx][Mm][Ll][Nn][Ss])=\s*(?:["']\s*)?https?://([^\s"'<>/?#\\]+)""", re.I
+    r"""=(?<![Xx][Mm][Ll][Nn][Ss]=)\s*(?:["']\s*)?https?://([^\s"'<>/?#\\]+)""", re.I
 )
 _ALLOWED_TYPES = ("multipart/alternative", "text/plain", "text/html")
 
