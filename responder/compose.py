@@ -3,21 +3,26 @@
 Pure: no I/O, no clock (``now`` is passed in). Every header value is decoded, stripped of
 line breaks and control characters and only then set, because the ``email`` package of Python
 3.11.7 still lets an encoded-word such as ``=?utf-8?q?hi=0D=0ABcc:_x?=`` through as a new
-header. The finished message is re-parsed once as a last check that no header was added.
+header. Each header is written as the exact text the ``email`` package writes for it, worked
+out without it where that text is plain. The serialised draft is then checked field by field,
+as a reader splits it, before it is handed out: the same headers, the ids and addresses we
+meant, no control character even once decoded, and a body that decodes to the text.
 """
 
 from __future__ import annotations
 
 import email.policy
+import functools
 import hashlib
+import quopri
 import re
 import unicodedata
 from datetime import UTC, datetime
+from email import quoprimime
 from email.headerregistry import Address, BaseHeader, HeaderRegistry
 from email.message import EmailMessage
-from email.parser import BytesHeaderParser
 from email.policy import EmailPolicy
-from email.utils import format_datetime, parseaddr
+from email.utils import format_datetime, parseaddr, parsedate_to_datetime
 from typing import Any
 
 from responder.errors import ConfigError
@@ -58,7 +63,9 @@ MAX_SUBJECT = 256
 #: Most ids kept in ``References``: the thread root plus the newest ones.
 MAX_REFERENCES = 20
 
-_ID_HEADERS = frozenset({"message-id", "in-reply-to", "references"})
+#: The message-id headers, in the order a draft has them.
+_ID_NAMES = ("Message-ID", "In-Reply-To", "References")
+_ID_HEADERS = frozenset(name.lower() for name in _ID_NAMES)
 
 
 class _HeaderClasses(HeaderRegistry):
@@ -76,6 +83,9 @@ class _HeaderClasses(HeaderRegistry):
         self._made.clear()
         super().map_to_type(name, cls)
 
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "_made": {}}  # classes made by type() cannot be pickled
+
     def __getitem__(self, name: str) -> type[BaseHeader]:
         key = name.lower()
         made = self._made.get(key)
@@ -84,20 +94,51 @@ class _HeaderClasses(HeaderRegistry):
         return made
 
 
+class _Folded(str):
+    """A header set to ``item`` (the string is ``str(item)``) and already folded: ``line`` is
+    the exact CRLF-ended text of the whole field, ``field`` its name."""
+
+    line: str
+    field: str
+    item: str | Address
+    header: BaseHeader | None
+
+    def __new__(cls, line: str, item: str | Address) -> _Folded:
+        folded = super().__new__(cls, str(item))
+        folded.line, folded.item, folded.header = line, item, None
+        folded.field = line.partition(":")[0]
+        return folded
+
+    def __reduce__(self) -> tuple[type[_Folded], tuple[str, str | Address]]:
+        return (_Folded, (self.line, self.item))
+
+
 class _DraftPolicy(EmailPolicy):
-    """``policy.SMTP``, except that message ids are folded between ids and never encoded.
+    """``policy.SMTP``, except that message ids are folded between ids and never encoded, and
+    a ``_Folded`` header is written exactly as it was folded.
 
     The stock policy turns an id longer than a line into RFC 2047 encoded-words, which breaks
     threading; our ids are validated ASCII, so each one goes on its own line as it is.
     """
 
+    def header_fetch_parse(self, name: str, value: str) -> Any:
+        if isinstance(value, _Folded):  # the header object ``msg[name] = item`` would make
+            if value.header is None:
+                value.header = self.header_factory(name, value.item)
+            return value.header
+        return super().header_fetch_parse(name, value)
+
     def fold(self, name: str, value: Any) -> str:
+        if isinstance(value, _Folded):
+            return value.line
         if name.lower() in _ID_HEADERS:
             return f"{name}: " + f"{self.linesep} ".join(str(value).split()) + self.linesep
         folded: str = super().fold(name, value)
         return folded
 
     def fold_binary(self, name: str, value: Any) -> bytes:
+        if isinstance(value, _Folded):
+            return value.line.encode("ascii", "surrogateescape")
         if name.lower() in _ID_HEADERS:
             return self.fold(name, value).encode("ascii")
         return super().fold_binary(name, value)
@@ -279,17 +320,53 @@ def _relay(reply_to: str | None, identity: Identity) -> str | None:
 
 
 _PLAIN_NAME = re.compile(r"[^\w .'-]+")
+_WORDS = r"[A-Za-z0-9][A-Za-z0-9_.'-]*(?: [A-Za-z0-9][A-Za-z0-9_.'-]*)*"
+_ATOMS = r"[A-Za-z0-9][A-Za-z0-9_'-]*(?: [A-Za-z0-9][A-Za-z0-9_'-]*)*"  # words without a dot
+#: A display name any reader reads back as written: ASCII words, quoted when one has a dot.
+_PLAIN_WORDS = re.compile(_WORDS)
+#: A plain address as ``str(Address)`` writes it: "Name <a@b>", "\"A. Name\" <a@b>" or "a@b".
+_PLAIN_FIELD = re.compile(
+    rf"(?:{_ATOMS}|\"{_WORDS}\") <(?P<named>{_ADDR_SPEC.pattern})>|(?P<bare>{_ADDR_SPEC.pattern})"
+)
+
+
+def _plain(address: Address) -> str | None:
+    """``str(address)`` when the name (if any) is plain words and the address a plain
+    addr-spec, so that any reader reads the text back as this very address; else None."""
+    name = address.display_name
+    if (name and not _PLAIN_WORDS.fullmatch(name)) or not _ADDR_SPEC.fullmatch(address.addr_spec):
+        return None
+    return str(address)
+
+
+def _address(display_name: str, addr_spec: str) -> Address:
+    """``Address(display_name=display_name, addr_spec=addr_spec)``, without parsing a plain
+    addr-spec (a dot-atom at a host name) to split it where the parser would."""
+    if _ADDR_SPEC.fullmatch(addr_spec):
+        username, _, domain = addr_spec.rpartition("@")
+        return Address(display_name=display_name, username=username, domain=domain)
+    return Address(display_name=display_name, addr_spec=addr_spec)
 
 
 def _round_trips(address: Address) -> bool:
     """Whether ``address`` reads back unchanged after serialising it as a To header; False
     too when the ``email`` package fails on it (Python 3.11.7 raises AttributeError or
     TypeError on some long names that start with a dot)."""
-    probe = EmailMessage(policy=DRAFT_POLICY)
+    text = _plain(address)
+    if text is not None and _fits("To", text):  # written as is, read back as is
+        return True
+    return _probe_round_trips(address)
+
+
+def _probe_round_trips(address: Address) -> bool:
+    """``_round_trips`` the long way: the ``email`` package folds the To header, which must
+    stay one field, and reads that field back (both cached: the draft's own To is the same)."""
     try:
-        probe["To"] = address
-        raw = probe.as_bytes()
-        back = BytesHeaderParser(policy=_READER).parsebytes(raw)["To"]
+        line = _stdlib_line("To", address.display_name, address.addr_spec)
+        fields = _fields(line.encode("ascii", "surrogateescape").removesuffix(b"\r\n"))
+        if [name for name, _ in fields] != ["To"]:
+            return False
+        back = _read_back("To", fields[0][1])
     except Exception:  # the stdlib's own bug: a name it cannot read back is not written
         return False
     found: tuple[Address, ...] = tuple(getattr(back, "addresses", ()))
@@ -307,9 +384,15 @@ def safe_address(display_name: str | None, addr_spec: str) -> Address:
     Python 3.11.7 can drop the quotes of a long display name holding ``:`` and encoded-word
     look-alikes when it folds the line, which turns the name into a group with another address.
     """
+    return _safe_address(display_name or "", addr_spec)
+
+
+@functools.lru_cache(maxsize=1024)
+def _safe_address(display_name: str, addr_spec: str) -> Address:
+    """``safe_address``, once per name and address (the user's own is on every draft)."""
     name = header_text(display_name)
     for candidate in (name, _SPACES.sub(" ", _PLAIN_NAME.sub(" ", name)).strip(), ""):
-        address = Address(display_name=candidate, addr_spec=addr_spec)
+        address = _address(candidate, addr_spec)
         if _round_trips(address):
             return address
     raise ValueError(f"address cannot be written safely: {addr_spec!r}")
@@ -322,6 +405,87 @@ def draft_recipient(n: Notification, identity: Identity) -> Address | None:
     if address is None:
         return None
     return safe_address(full_name(n.sender_name), address)
+
+
+# --- header lines -----------------------------------------------------------------------
+
+#: DRAFT_POLICY.max_line_length: the folder keeps a header within it when it can.
+_MAX_LINE = 78
+_AS_IS = re.compile(r"[!-~](?:[ -~]*[!-~])?")
+
+
+def _fits(name: str, text: str) -> bool:
+    """Whether the ``email`` package writes ``name: text`` exactly so: printable ASCII with no
+    space at either end and no encoded-word opener, short enough for one line. (Its folder
+    then emits the parse tree of the value whole, and that parse tree is the text itself.)"""
+    return (
+        len(name) + 2 + len(text) <= _MAX_LINE
+        and "=?" not in text
+        and _AS_IS.fullmatch(text) is not None
+    )
+
+
+@functools.lru_cache(maxsize=1024)
+def _stdlib_line(name: str, value: str, addr_spec: str | None = None) -> str:
+    """What DRAFT_POLICY writes for ``name: value`` (the Address ``value <addr_spec>`` if
+    ``addr_spec`` is given), CRLF ended; the ``email`` package does it, once per value."""
+    item: str | Address = value
+    if addr_spec is not None:
+        item = _address(value, addr_spec)
+    header = DRAFT_POLICY.header_store_parse(name, item)[1]
+    return DRAFT_POLICY.fold_binary(name, header).decode("ascii", "surrogateescape")
+
+
+def _text_header(name: str, value: str) -> _Folded:
+    """The header ``name: value``, folded as DRAFT_POLICY folds it."""
+    line = f"{name}: {value}\r\n" if _fits(name, value) else _stdlib_line(name, value)
+    return _Folded(line, value)
+
+
+def _address_header(name: str, address: Address) -> _Folded:
+    """The address header ``name``, folded as DRAFT_POLICY folds it."""
+    text = _plain(address)
+    if text is not None and _fits(name, text):
+        return _Folded(f"{name}: {text}\r\n", address)
+    return _Folded(_stdlib_line(name, address.display_name, address.addr_spec), address)
+
+
+def _date_header(when: datetime) -> _Folded:
+    """The Date header, folded as DRAFT_POLICY folds it: the stdlib writes the date it parses
+    from the value, formatted again."""
+    value = format_datetime(when)
+    try:
+        text = format_datetime(parsedate_to_datetime(value))
+    except ValueError:
+        return _Folded(_stdlib_line("Date", value), value)
+    line = f"Date: {text}\r\n" if _fits("Date", text) else _stdlib_line("Date", value)
+    return _Folded(line, value)
+
+
+def _ids_header(name: str, ids: list[str]) -> _Folded:
+    """A message-id header: the valid ids as they are, one a line (see ``_DraftPolicy``)."""
+    return _Folded(f"{name}: " + "\r\n ".join(ids) + "\r\n", " ".join(ids))
+
+
+_TEXT_PLAIN = 'text/plain; charset="utf-8"'
+#: The body's own headers, by transfer encoding, as ``set_content`` writes them.
+_BODY_HEADERS = {
+    cte: (
+        _Folded(f"Content-Type: {_TEXT_PLAIN}\r\n", _TEXT_PLAIN),
+        _Folded(f"Content-Transfer-Encoding: {cte}\r\n", cte),
+        _Folded("MIME-Version: 1.0\r\n", "1.0"),
+    )
+    for cte in ("7bit", "quoted-printable")
+}
+
+
+def _encoded_body(body: str) -> tuple[str, str]:
+    """The transfer encoding and the payload of ``body`` as ``set_content`` makes them:
+    7bit for ASCII with lines of at most 998 characters, else quoted-printable."""
+    data = b"\n".join(body.encode("utf-8").splitlines()) + b"\n"
+    if body.isascii() and max(map(len, body.splitlines())) <= 998:
+        return "7bit", data.decode("ascii")
+    return "quoted-printable", quoprimime.body_encode(data.decode("latin-1"), _MAX_LINE)
 
 
 # --- the draft --------------------------------------------------------------------------
@@ -362,50 +526,117 @@ def compose_draft(
     if recipient is None:
         body = _linkedin_lead(variables) + body
 
-    msg = EmailMessage(policy=DRAFT_POLICY)
     when = now if now.tzinfo is not None else now.replace(tzinfo=UTC)
-    msg["Date"] = format_datetime(when)
-    msg["From"] = safe_address(identity.from_name, from_address)
+    sender = safe_address(identity.from_name, from_address)
+    headers = [_date_header(when), _address_header("From", sender)]
+    addresses = {"from": sender.addr_spec}
     if recipient is not None:
-        msg["To"] = recipient
-    msg["Subject"] = reply_subject(n.subject)
-    msg["Message-ID"] = draft_message_id(n.message_id, identity, _fallback_key(n))
+        headers.append(_address_header("To", recipient))
+        addresses["to"] = recipient.addr_spec
+    headers.append(_text_header("Subject", reply_subject(n.subject)))
+    ids = {"message-id": [draft_message_id(n.message_id, identity, _fallback_key(n))]}
     parent = valid_msg_id(n.message_id)
     if parent is not None:
-        msg["In-Reply-To"] = parent
-        msg["References"] = " ".join(_references(n, parent))
-    msg[DRAFT_HEADER] = "1"
-    cte = "7bit" if body.isascii() and max(map(len, body.splitlines())) <= 998 else None
-    msg.set_content(body, charset="utf-8", cte=cte or "quoted-printable")
-    _verify(msg)
+        ids["in-reply-to"] = [parent]
+        ids["references"] = _references(n, parent)
+    headers += [_ids_header(name, ids[name.lower()]) for name in _ID_NAMES if name.lower() in ids]
+    headers.append(_text_header(DRAFT_HEADER, "1"))
+    cte, payload = _encoded_body(body)
+
+    msg = EmailMessage(policy=DRAFT_POLICY)
+    for header in [*headers, *_BODY_HEADERS[cte]]:
+        msg.set_raw(header.field, header)
+    msg.set_payload(payload)
+    _verify(msg, ids, addresses, body)
     return msg
 
 
 _HEADER_CONTROLS = re.compile("[\x00-\x08\x0a-\x1f\x7f]")
+#: In a header line: a control character other than TAB, or an octet that is not ASCII.
+_BAD_OCTETS = re.compile(rb"[\x00-\x08\x0a-\x1f\x7f-\xff]")
+_FIELD_NAME = re.compile(r"[!-9;-~]+")  # RFC 5322 section 3.6.8
 _SINGLETONS = ("date", "from", "to", "subject", "message-id", "in-reply-to", "references")
 
 
-def _verify(msg: EmailMessage) -> None:
-    """Re-parse the serialised draft: same headers, CRLF only, short lines, no controls."""
+def _fields(head: bytes) -> list[tuple[str, str]]:
+    """The header block's fields as every reader splits them, (name, value unfolded): a line
+    that starts with a space or TAB continues the field before it, any other opens one and
+    must be ``name:``. ValueError for a long line, a control character or 8-bit octet."""
+    fields: list[tuple[str, str]] = []
+    for raw_line in head.split(b"\r\n"):
+        if len(raw_line) > 998:
+            raise ValueError("draft has a header line over 998 octets")
+        if _BAD_OCTETS.search(raw_line):
+            raise ValueError("draft has a control character in a header")
+        line = raw_line.decode("ascii")
+        if line[:1] in (" ", "\t") and fields:
+            fields[-1] = (fields[-1][0], fields[-1][1] + line)
+            continue
+        name, colon, value = line.partition(":")
+        if not colon or not _FIELD_NAME.fullmatch(name):
+            raise ValueError(f"draft has a header line that opens no field: {line[:40]!r}")
+        fields.append((name, value.lstrip(" \t")))
+    return fields
+
+
+@functools.lru_cache(maxsize=1024)
+def _read_back(name: str, value: str) -> BaseHeader:
+    """Header ``name: value`` as ``email.policy.default`` reads it; ValueError if it cannot."""
+    try:
+        header: BaseHeader = _READER.header_factory(name, value)
+    except Exception as exc:  # the stdlib's parser has its own bugs on hostile text
+        raise ValueError(f"draft {name} cannot be read back") from exc
+    return header
+
+
+def _addr_specs(name: str, value: str) -> list[str]:
+    """The addr-specs a reader finds in the address field ``name: value``."""
+    plain = _PLAIN_FIELD.fullmatch(value)
+    if plain is not None:
+        return [plain.group("named") or plain.group("bare")]
+    return [a.addr_spec for a in getattr(_read_back(name, value), "addresses", ())]
+
+
+def _decoded_body(payload: bytes, cte: str) -> bytes:
+    """The body octets a reader decodes from the serialised ``payload``."""
+    return quopri.decodestring(payload) if cte == "quoted-printable" else payload
+
+
+def _verify(
+    msg: EmailMessage, ids: dict[str, list[str]], addresses: dict[str, str], body: str
+) -> None:
+    """Check the serialised draft as a reader would split it: CRLF only; exactly the headers
+    written, each line short, ASCII and free of controls, none decoding to a control; the
+    message ids exactly ``ids``; the address fields reading back as ``addresses``; one UTF-8
+    text part whose body decodes to ``body``. ValueError names the first problem."""
     raw = msg.as_bytes()
     if b"\n" in raw.replace(b"\r\n", b"") or b"\r" in raw.replace(b"\r\n", b""):
         raise ValueError("draft has a bare CR or LF")
-    head = raw.split(b"\r\n\r\n", 1)[0]
-    if any(len(line) > 998 for line in head.split(b"\r\n")):
-        raise ValueError("draft has a header line over 998 octets")
-    parsed = BytesHeaderParser(policy=_READER).parsebytes(raw)
+    head, _, payload = raw.partition(b"\r\n\r\n")
+    fields = _fields(head)
     written = [k.lower() for k in msg]
-    if [k.lower() for k in parsed] != written:
-        raise ValueError(f"draft headers changed when re-read: {parsed.keys()}")
+    if [name.lower() for name, _ in fields] != written:
+        raise ValueError(f"draft headers changed when re-read: {[n for n, _ in fields]}")
     if any(written.count(name) > 1 for name in _SINGLETONS):
         raise ValueError("draft repeats a header that must appear once")
-    if any(_HEADER_CONTROLS.search(str(v)) for v in parsed.values()):
-        raise ValueError("draft has a control character in a header")
-    for name in ("From", "To"):
-        if msg[name] is not None:
-            ours = [a.addr_spec for a in msg[name].addresses]
-            if [a.addr_spec for a in parsed[name].addresses] != ours:
-                raise ValueError(f"draft {name} reads back as another address")
+    if (set(ids) | set(addresses)) - set(written):
+        raise ValueError("draft lacks a message id or address header")
+    for name, value in fields:
+        key = name.lower()
+        if key in ids:  # msg-ids are never decoded: compared exactly, octet for octet
+            if value.split() != ids[key]:
+                raise ValueError(f"draft {name} is not {' '.join(ids[key])}")
+            continue
+        if "=?" in value and _HEADER_CONTROLS.search(str(_read_back(name, value))):
+            raise ValueError("draft has a control character in a header")
+        if key in addresses and _addr_specs(name, value) != [addresses[key]]:
+            raise ValueError(f"draft {name} reads back as another address")
+    values = {name.lower(): value for name, value in fields}
+    cte = values.get("content-transfer-encoding")
+    if values.get("content-type") != _TEXT_PLAIN or cte not in _BODY_HEADERS:
+        raise ValueError("draft is not one UTF-8 text part")
+    if _decoded_body(payload, cte) != b"\r\n".join(body.encode("utf-8").splitlines()) + b"\r\n":
+        raise ValueError("draft body does not decode to its text")
 
 
 def draft_as_text(msg: EmailMessage) -> str:
