@@ -451,15 +451,20 @@ def _address_header(name: str, address: Address) -> _Folded:
 
 
 def _date_header(when: datetime) -> _Folded:
-    """The Date header, folded as DRAFT_POLICY folds it: the stdlib writes the date it parses
-    from the value, formatted again."""
+    """The Date header, folded as DRAFT_POLICY folds it."""
     value = format_datetime(when)
+    return _Folded(_date_line(value), value)
+
+
+@functools.lru_cache(maxsize=64)
+def _date_line(value: str) -> str:
+    """What DRAFT_POLICY writes for ``Date: value``: the date the stdlib parses from the
+    value, formatted again (drafts of one second share it)."""
     try:
         text = format_datetime(parsedate_to_datetime(value))
     except ValueError:
-        return _Folded(_stdlib_line("Date", value), value)
-    line = f"Date: {text}\r\n" if _fits("Date", text) else _stdlib_line("Date", value)
-    return _Folded(line, value)
+        return _stdlib_line("Date", value)
+    return f"Date: {text}\r\n" if _fits("Date", text) else _stdlib_line("Date", value)
 
 
 def _ids_header(name: str, ids: list[str]) -> _Folded:
@@ -562,14 +567,14 @@ def _fields(head: bytes) -> list[tuple[str, str]]:
     """The header block's fields as every reader splits them, (name, value unfolded): a line
     that starts with a space or TAB continues the field before it, any other opens one and
     must be ``name:``. ValueError for a long line, a control character or 8-bit octet."""
+    if _BAD_OCTETS.search(head.replace(b"\r\n", b"")):
+        raise ValueError("draft has a control character in a header")
+    lines = head.decode("ascii").split("\r\n")
+    if max(map(len, lines)) > 998:
+        raise ValueError("draft has a header line over 998 octets")
     fields: list[tuple[str, str]] = []
-    for raw_line in head.split(b"\r\n"):
-        if len(raw_line) > 998:
-            raise ValueError("draft has a header line over 998 octets")
-        if _BAD_OCTETS.search(raw_line):
-            raise ValueError("draft has a control character in a header")
-        line = raw_line.decode("ascii")
-        if line[:1] in (" ", "\t") and fields:
+    for line in lines:
+        if line.startswith((" ", "\t")) and fields:
             fields[-1] = (fields[-1][0], fields[-1][1] + line)
             continue
         name, colon, value = line.partition(":")

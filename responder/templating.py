@@ -70,6 +70,8 @@ def one_line(text: str | None) -> str:
     """Text made safe for one line: controls and line breaks become spaces, runs collapse."""
     if not text:
         return ""
+    if text.isprintable() and "  " not in text and text[0] != " " and text[-1] != " ":
+        return text  # printable text has no control, surrogate or space but " ": nothing to do
     text = _SURROGATES.sub("\ufffd", text)
     text = _CONTROLS.sub(" ", text)
     return _SPACES.sub(" ", text).strip()
