@@ -30,7 +30,6 @@ _INVISIBLE = (
 )
 _INVISIBLE_RE = re.compile(f"[{_INVISIBLE}]")
 _SURROGATE = re.compile("[\udc80-\udcff]")
-_BLANK_RUNS = re.compile(r"\n{3,}")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _HTML_CONFIG = ParserConfig(display_images=False, display_links=False)
 
@@ -45,7 +44,9 @@ def clean_text(text: str) -> str:
     every line stripped; runs of blank lines become one blank line."""
     text = remove_invisible(text).replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
     text = "\n".join([" ".join(line.split()) for line in text.split("\n")])
-    return _BLANK_RUNS.sub("\n\n", text).strip()
+    while "\n\n\n" in text:  # a few quick passes beat a pattern tried at every newline
+        text = text.replace("\n\n\n", "\n\n")
+    return text.strip()
 
 
 def one_line(text: str) -> str:
