@@ -192,10 +192,11 @@ def foreign_hosts(urls: Iterable[str], limit: int = 5) -> tuple[str, ...]:
 
 # --- the mail as a whole -------------------------------------------------------------------
 
-_URL_HOST = re.compile(r"https?://([^\s<>\"'()\[\]{}/?#\\]+)", re.I)
+# Both patterns start with a literal ("://", "=") and test what must come before it by looking
+# back, so the scan is a quick search for that literal rather than a match tried at every
+# position: the same matches in a fraction of the time.
+_URL_HOST = re.compile(r"://(?:(?<=https://)|(?<=http://))([^\s<>\"'()\[\]{}/?#\\]+)", re.I)
 # Links in markup: attribute values a click or an image load would follow (not xmlns or doctypes).
-# The pattern starts with "=" (the xmlns test looks back from after it) so the scan for it is
-# a quick search for one character rather than a look-behind tried at every position.
 _HTML_LINK_HOST = re.compile(
     r"""=(?<![Xx][Mm][Ll][Nn][Ss]=)\s*(?:["']\s*)?https?://([^\s"'<>/?#\\]+)""", re.I
 )
