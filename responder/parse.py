@@ -12,9 +12,11 @@ import email
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import datetime
 from email import policy
 from email.message import Message
 from html import escape
+from typing import TypedDict
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from responder import authenticity as auth
@@ -203,11 +205,10 @@ def _read(raw: bytes, authserv_id: str | None, require_auth: bool) -> Notificati
     body = read_body(msg)
     linkedin = auth.presents_as_linkedin(msg, sender)
     problem = sender.problem or ("oversized: only the first MiB was read" if oversized else None)
-    base = replace(
-        _threading(msg), loop_reason=_loop_reason(msg, sender, body, linkedin), problem=problem
-    )
+    thread = _threading(msg)
+    loop_reason = _loop_reason(msg, sender, body, linkedin)
     if not linkedin:
-        return base
+        return Notification(**thread, loop_reason=loop_reason, problem=problem)
     template = _template(msg, body)
     kind, template_problem = _kind(msg, template, sender)
     ask = read_ask(kind, body, _person_name(sender.name))
@@ -216,8 +217,9 @@ def _read(raw: bytes, authserv_id: str | None, require_auth: bool) -> Notificati
     if oversized:
         reasons.append("oversized for a LinkedIn notification")
     authentic = auth.is_linkedin_domain(sender.domain) and not reasons
-    return replace(
-        base,
+    return Notification(
+        **thread,
+        loop_reason=loop_reason,
         linkedin=True,
         authentic=authentic,
         suspicious=() if authentic else tuple(dict.fromkeys(reasons)),
@@ -235,11 +237,20 @@ def _read(raw: bytes, authserv_id: str | None, require_auth: bool) -> Notificati
     )
 
 
-def _threading(msg: Message) -> Notification:
-    """Return a Notification with only the threading fields: id, subject, date, references
-    (those of References, else of In-Reply-To)."""
+class _Threading(TypedDict):
+    """The Notification fields that place a mail in its thread."""
+
+    message_id: str | None
+    subject: str
+    date: datetime | None
+    references: tuple[str, ...]
+
+
+def _threading(msg: Message) -> _Threading:
+    """Return the threading fields: id, subject, date, references (those of References, else
+    of In-Reply-To)."""
     parents = first_header(msg, "References") or first_header(msg, "In-Reply-To")
-    return Notification(
+    return _Threading(
         message_id=message_id(first_header(msg, "Message-ID")),
         subject=first_header(msg, "Subject"),
         date=parse_date(first_header(msg, "Date")),
