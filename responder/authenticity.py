@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from responder.mailtext import (
     MailBody,
     address_domain,
+    header_names,
     header_values,
     mailboxes,
     parse_address,
@@ -231,7 +232,7 @@ def read_from(msg: Message) -> Sender:
 def presents_as_linkedin(msg: Message, sender: Sender) -> bool:
     """Return True when the mail claims to be LinkedIn's: by From address or display name
     (look-alikes included), by a Sender on linkedin.com, or by X-LinkedIn-* header fields."""
-    if any(str(key).lower().startswith("x-linkedin-") for key in msg):
+    if any(name.startswith("x-linkedin-") for name in header_names(msg)):
         return True
     if any(looks_like_linkedin(text) for text in (sender.name, sender.domain) if text):
         return True
@@ -261,7 +262,7 @@ def suspicions(
             reasons.append("no authserv-id configured to check authentication")
     if body.attachments:
         reasons.append("has an attachment")
-    top = msg.get_content_type()
+    top = body.content_type
     if top not in _ALLOWED_TYPES:
         reasons.append(f"structure unlike LinkedIn's ({top})")
     hosts = set(_URL_HOST.findall(body.plain[:65536]))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import KeysView
 from datetime import UTC, datetime
 from email.header import decode_header
 from email.message import Message
@@ -156,6 +157,11 @@ def _header_index(msg: Message) -> dict[str, list[str]]:
     return index
 
 
+def header_names(msg: Message) -> KeysView[str]:
+    """Return the lower-cased names of the header fields of ``msg``."""
+    return _header_index(msg).keys()
+
+
 def first_header(msg: Message, name: str) -> str:
     """Return the first value of header ``name`` decoded and on one line, or ``""``."""
     values = header_values(msg, name)
@@ -223,10 +229,12 @@ _NAME_PARAM = re.compile(r";\s*name\*?\s*=", re.I)
 
 
 class MailBody:
-    """What the MIME walk found: the first text/plain and text/html parts, the count of
-    attachments, and whether it is a report. The bodies are decoded only when asked for."""
+    """What the MIME walk found: the mail's own content type, the first text/plain and
+    text/html parts, the count of attachments, and whether it is a report. The bodies are
+    decoded only when asked for."""
 
-    def __init__(self) -> None:
+    def __init__(self, content_type: str) -> None:
+        self.content_type = content_type
         self.plain_part: Message | None = None
         self.html_part: Message | None = None
         self.attachments = 0
@@ -253,13 +261,13 @@ class MailBody:
 def read_body(msg: Message) -> MailBody:
     """Return the first text/plain and text/html parts of ``msg`` and its shape facts; looks
     at no more than 64 parts."""
-    body = MailBody()
+    body = MailBody(msg.get_content_type())
     queue: list[Message] = [msg]
     seen = 0
     while queue and seen < _MAX_PARTS:
         part = queue.pop(0)
         seen += 1
-        ctype = part.get_content_type()
+        ctype = body.content_type if part is msg else part.get_content_type()
         if part.is_multipart():
             body.report = body.report or ctype == "multipart/report" or ctype in _REPORT_TYPES
             payload = part.get_payload()

@@ -24,6 +24,7 @@ from responder.mailtext import (
     MailBody,
     address_domain,
     first_header,
+    header_names,
     header_values,
     html_to_text,
     message_id,
@@ -263,7 +264,7 @@ def _threading(msg: Message) -> _Threading:
 
 def _loop_reason(msg: Message, sender: auth.Sender, body: MailBody, linkedin: bool) -> str | None:
     """Return why answering could start a mail loop (reliability notes, section A), or None."""
-    if msg.get("X-Responder-Draft") is not None:
+    if "x-responder-draft" in header_names(msg):
         return "own_draft"
     for value in header_values(msg, "Auto-Submitted"):
         if one_line(_COMMENT.sub(" ", value)).lower() != "no":
@@ -274,7 +275,7 @@ def _loop_reason(msg: Message, sender: auth.Sender, body: MailBody, linkedin: bo
     return_path = first_header(msg, "Return-Path")
     if return_path.replace(" ", "") == "<>":
         return "null_sender"
-    if body.report or msg.get_content_type() == "multipart/report":
+    if body.report or body.content_type == "multipart/report":
         return "report"
     addresses = (sender.address, return_path.strip(" <>"))
     if any(_SYSTEM_LOCAL.match(a.partition("@")[0]) for a in addresses if a):
@@ -285,7 +286,7 @@ def _loop_reason(msg: Message, sender: auth.Sender, body: MailBody, linkedin: bo
 def _list_reason(msg: Message, linkedin: bool) -> str | None:
     """Return ``mailing_list`` or ``bulk`` for list traffic. LinkedIn's own List-Unsubscribe
     and Precedence are normal; only a real List-Id or List-Post counts on LinkedIn mail."""
-    keys = {str(k).lower() for k in msg}
+    keys = header_names(msg)
     if linkedin:
         return "mailing_list" if keys & {"list-id", "list-post"} else None
     if keys & _LIST_HEADERS:
