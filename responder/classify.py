@@ -445,18 +445,24 @@ def _compile_token(spec: dict[str, Any], strings: Any) -> _Elem | None:
     return _Elem(attr, hashes, optional=optional)
 
 
+def _cost(e: _Elem, strings: Any) -> float:
+    """How often a token passes ``e``, roughly: the lower, the rarer."""
+    if e.attr == _ANY:
+        return 1000.0
+    if e.attr == _NUM:
+        return 500.0
+    if e.regex is not None:
+        return 100.0
+    return float(sum(50 if strings[v] in _COMMON else 1 for v in e.values))
+
+
 def _anchor(elems: tuple[_Elem, ...], strings: Any) -> int | None:
     """Index of the rarest required token: where the pattern is looked up from."""
     best, best_cost = None, float("inf")
     for k, e in enumerate(elems):
         if e.optional or e.gap or e.attr == _ANY:
             continue
-        if e.attr == _NUM:
-            cost = 500.0
-        elif e.regex is not None:
-            cost = 100.0
-        else:
-            cost = float(sum(50 if strings[v] in _COMMON else 1 for v in e.values))
+        cost = _cost(e, strings)
         if cost < best_cost:
             best, best_cost = k, cost
     return best
@@ -528,13 +534,13 @@ class _Source:
         e, rest, pos = elems[0], elems[1:], _at(name, off)
         if e.gap:
             v = self.var()
-            if sign > 0:
-                self.emit(depth, f"for {v} in range({pos}, min({_at(name, off + e.gap)}, n) + 1):")
+            if sign > 0:  # up to min(pos + gap, n), left to right
+                stop = _at(name, off + e.gap + 1)
+                self.emit(depth, f"for {v} in range({pos}, {stop} if {stop} <= n else n + 1):")
                 self.emit(depth + 1, f"if {v} > {pos} and S[{v} - 1]:")
-            else:
-                self.emit(
-                    depth, f"for {v} in range({pos}, max({_at(name, off - e.gap)}, -1) - 1, -1):"
-                )
+            else:  # down to max(pos - gap, 0), right to left
+                stop = _at(name, off - e.gap - 1)
+                self.emit(depth, f"for {v} in range({pos}, {stop} if {stop} >= -1 else -1, -1):")
                 self.emit(depth + 1, f"if {v} < {pos} and S[{v} + 1]:")
             self.emit(depth + 2, "break")  # a gap never skips a sentence end
             self.walk(rest, v, 0, sign, depth + 1, "continue", done)
@@ -551,15 +557,29 @@ class _Source:
             self.walk(rest, name, off + sign, sign, depth, fail, done)
 
 
-def _rule(before: tuple[_Elem, ...], after: tuple[_Elem, ...] | None, pid: str) -> _Rule:
+def _fixed(elems: tuple[_Elem, ...]) -> int:
+    """How many of ``elems`` come before the first ``?`` or ``{0,N}`` (each at a fixed place)."""
+    return next((k for k, e in enumerate(elems) if e.optional or e.gap), len(elems))
+
+
+def _rule(
+    before: tuple[_Elem, ...], after: tuple[_Elem, ...] | None, pid: str, strings: Any
+) -> _Rule:
     """Compile one pattern to a rule function (see :data:`_Rule`).
 
     ``before`` are the tokens left of the anchor (nearest first) and ``after`` those right of
     it; ``after`` None means the pattern has no anchor, and ``before`` is the whole pattern,
     tried from every token. The first way to match forwards fixes the end, the first way
-    backwards the start.
+    backwards the start. The tokens at a fixed distance from the anchor, on either side, are
+    tested first, rarest first: most rules fail there, before any loop.
     """
     src = _Source()
+    ahead, behind = (_fixed(after), _fixed(before)) if after is not None else (0, 0)
+    fixed = [(k + 1, 1, e) for k, e in enumerate((after or ())[:ahead])]
+    fixed += [(-k - 1, -1, e) for k, e in enumerate(before[:behind])]
+    for off, sign, e in sorted(fixed, key=lambda f: _cost(f[2], strings)):
+        src.emit(0, f"if not ({src.holds(e, _at('i', off), sign)}):")
+        src.emit(1, "return")
 
     def start(name: str, off: int, depth: int) -> None:
         src.emit(depth, f"out.append(({_at(name, off + 1)}, end, pid))")
@@ -567,7 +587,7 @@ def _rule(before: tuple[_Elem, ...], after: tuple[_Elem, ...] | None, pid: str) 
 
     def end(name: str, off: int, depth: int) -> None:
         src.emit(depth, f"end = {_at(name, off)}")
-        src.walk(before, "i", -1, -1, depth, "return", start)
+        src.walk(before[behind:], "i", -1 - behind, -1, depth, "return", start)
         src.emit(depth, "return")  # no start: another end would not find one either
 
     def anywhere(name: str, off: int, depth: int) -> None:
@@ -578,7 +598,7 @@ def _rule(before: tuple[_Elem, ...], after: tuple[_Elem, ...] | None, pid: str) 
     if after is None:
         src.walk(before, "i", 0, 1, 0, "return", anywhere)
     else:
-        src.walk(after, "i", 1, 1, 0, "return", end)
+        src.walk(after[ahead:], "i", 1 + ahead, 1, 0, "return", end)
     params = "".join(f"k{k}, " for k in range(len(src.consts)))
     text = "\n".join(
         [
@@ -680,10 +700,10 @@ class AskRules:
         anchor = _anchor(elems, self._strings)
         idx = len(self._rules)
         if anchor is None:  # nothing to index by: try it from every token
-            self._rules.append(_rule(elems, None, p.id))
+            self._rules.append(_rule(elems, None, p.id, self._strings))
             self._everywhere += (idx,)
             return
-        self._rules.append(_rule(elems[:anchor][::-1], elems[anchor + 1 :], p.id))
+        self._rules.append(_rule(elems[:anchor][::-1], elems[anchor + 1 :], p.id, self._strings))
         e = elems[anchor]
         if e.regex is not None or e.attr == _NUM:
             self._scan.append((idx, e))
