@@ -2,7 +2,7 @@
 
 The stdlib's feed parser passes every line of every part through a stack of generators and
 boundary tests; that is most of the cost of reading a mail. For plain, well-formed MIME the same
-tree can be cut out of the text with a few searches: the header block with one pattern, the
+tree can be cut out of the text with a few searches: header fields with one pattern each, the
 parts at the lines that start with ``--``. ``parse_simple`` does that, following the feed
 parser's rules (folded fields, where the newline before a boundary goes, preamble, epilogue,
 defects) but only for the shapes it knows; for anything else it returns None and the caller
@@ -25,10 +25,8 @@ from email.message import Message
 MAX_DEPTH = 8
 
 _BARE_CR = re.compile(r"\r(?!\n)")
-# Lines that start with "--" (the first line aside): only these can be boundary lines.
-_DASHED = re.compile(r"\n--")
-# The feed parser's header block: lines starting "From ", a field name and colon, or folding.
-_HEADER_BLOCK = re.compile(r"(?:(?:From |[\041-\071\073-\176]*:|[\t ])[^\n]*(?:\n|\Z))*")
+# What the feed parser takes for a header line: "From ", a field name and colon, or folding.
+_HEADER_LINE = re.compile(r"From |[\041-\071\073-\176]*:|[\t ]")
 # One field: its name, and its value with folded lines (blanks before the value dropped).
 _FIELD = re.compile(r"([\041-\071\073-\176]+):[\t ]*([^\n]*\n?(?:[\t ][^\n]*\n?)*)")
 
@@ -63,12 +61,6 @@ def _boundary_end(line: str, separator: str) -> bool | None:
     return closing
 
 
-def _odd_header(block: str) -> bool:
-    """Return True for a header block the stdlib has special rules for (rare, left to it): one
-    that starts with a folded line, or holds a "From " line or a field without a name."""
-    return block.startswith((" ", "\t", ":", "From ")) or "\n:" in block or "\nFrom " in block
-
-
 def _chop_newline(text: str) -> str:
     """Return ``text`` without one trailing CRLF or LF."""
     if text.endswith("\r\n"):
@@ -82,8 +74,12 @@ class _Reader:
 
     def __init__(self, text: str) -> None:
         self.text = text
+        # Where lines start with "--": only these can be boundary lines.
         self.dashed = [0] if text.startswith("--") else []
-        self.dashed += [m.start() + 1 for m in _DASHED.finditer(text)]
+        at = text.find("\n--")
+        while at >= 0:
+            self.dashed.append(at + 1)
+            at = text.find("\n--", at + 1)
 
     def _line(self, at: int) -> str:
         """Return the line that starts at ``at``, with its line end."""
@@ -102,24 +98,21 @@ class _Reader:
         line = self._line(at)
         return any(_boundary_end(line, s) is not None for s in separators)
 
-    def _next_end(self, start: int, separators: tuple[str, ...], stop: int | None = None) -> int:
-        """Return the start of the first line from ``start`` (up to ``stop``, else the end of
-        the text) that ends the current entity, or that limit when none does."""
-        limit = len(self.text) if stop is None else stop
-        if not separators:
-            return limit
-        for at in self.dashed[bisect_left(self.dashed, start) :]:
-            if at > limit:
-                break
-            if self._at_end(at, separators):
-                return at
-        return limit
+    def _next_end(self, start: int, separators: tuple[str, ...]) -> int:
+        """Return the start of the first line from ``start`` that ends the current entity, or
+        the end of the text when none does."""
+        if separators:
+            for at in self.dashed[bisect_left(self.dashed, start) :]:
+                if self._at_end(at, separators):
+                    return at
+        return len(self.text)
 
     def entity(self, start: int, separators: tuple[str, ...], depth: int) -> tuple[Message, int]:
         """Return the entity whose header starts at ``start`` inside multiparts with
         ``separators``, and where the line that ends it starts."""
         msg = Message(policy=policy.compat32)
-        body = self._header(msg, start, separators)
+        end = self._next_end(start, separators)
+        body = self._header(msg, start, end)
         ctype = msg.get_content_type()
         maintype = ctype.split("/")[0]
         if maintype == "message" or ctype == "multipart/digest":
@@ -128,29 +121,27 @@ class _Reader:
             if depth >= MAX_DEPTH:
                 raise _Unsupported("deep nesting")
             return msg, self._multipart(msg, body, separators, depth)
-        end = self._next_end(body, separators)
         payload = self.text[body:end]
         # In a multipart the newline before the boundary line belongs to it (RFC 2046).
         msg.set_payload(_chop_newline(payload) if separators else payload)
         return msg, end
 
-    def _header(self, msg: Message, start: int, separators: tuple[str, ...]) -> int:
-        """Set the header fields of ``msg`` from the text at ``start``; return where its body
-        starts (after the blank line, or at the first line that is not a header line)."""
-        lines = _HEADER_BLOCK.match(self.text, start)  # always: the pattern may match nothing
-        block_end = lines.end() if lines else start
-        end = self._next_end(start, separators, block_end)
-        block = self.text[start:end]
-        if _odd_header(block):
-            raise _Unsupported("odd header block")
-        for field in _FIELD.finditer(block):
+    def _header(self, msg: Message, start: int, end: int) -> int:
+        """Set the header fields of ``msg`` from the text at ``start`` of an entity that ends
+        at ``end``; return where its body starts (after the blank line, or at the first line
+        that is not a header line)."""
+        at = start
+        while field := _FIELD.match(self.text, at, end):
             msg.set_raw(field[1], field[2].rstrip("\r\n"))
-        if end == len(self.text) or end < block_end or self._at_end(end, separators):
-            return end
-        if self.text.startswith(("\n", "\r\n"), end):
-            return self._next_line(end)
+            at = field.end()
+        if at == end:
+            return at
+        if _HEADER_LINE.match(self.text, at):  # "From ", a nameless field, a folded first line
+            raise _Unsupported("odd header block")
+        if self.text.startswith(("\n", "\r\n"), at):
+            return self._next_line(at)
         msg.defects.append(errors.MissingHeaderBodySeparatorDefect())
-        return end
+        return at
 
     def _multipart(self, msg: Message, start: int, separators: tuple[str, ...], depth: int) -> int:
         """Attach the parts of multipart ``msg`` whose body starts at ``start``, set its
