@@ -150,7 +150,7 @@ def _skeleton(text: str) -> str:
         with contextlib.suppress(UnicodeError, ValueError):
             text = text.encode("ascii").decode("idna")
     text = text.replace("rn", "m").translate(_FOLD)
-    return "".join(ch for ch in text if ch.isalpha())
+    return "".join(filter(str.isalpha, text))
 
 
 def looks_like_linkedin(text: str) -> bool:
