@@ -14,6 +14,7 @@ import click
 
 from responder.cli_common import fail, guarded, one_line_errors, settings_from
 from responder.config import Settings
+from responder.errors import ConfigError
 from responder.pipeline import Engine, MessageReport, PassResult
 
 log = logging.getLogger("responder")
@@ -79,20 +80,6 @@ def starting_up_signals() -> None:
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
 
 
-def quiet_spacy() -> None:
-    """Route spaCy's log through ours, warnings only.
-
-    spaCy gives its logger a handler of its own, with its own timestamps, and announces every
-    pipeline it builds at INFO: under the journal those lines would be doubled and stamped.
-    """
-    import spacy.util
-
-    spacy_log = logging.getLogger(spacy.util.logger.name)
-    for handler in list(spacy_log.handlers):
-        spacy_log.removeHandler(handler)
-    spacy_log.setLevel(logging.WARNING)
-
-
 @click.command("run")
 @click.option("--once", is_flag=True, help="Run one pass, then exit.")
 @click.option("--dry-run", is_flag=True, help="Say what would happen; change nothing.")
@@ -123,8 +110,12 @@ def run_command(
         starting_up_signals()
     # The lock first: a second instance says "already running" at once, not after the build.
     lock = guarded(lambda: acquire_lock(settings.state_dir, settings.account))
-    quiet_spacy()
-    engine = guarded(lambda: Engine.build(settings), code=2)
+    # With --once the classifier loads while the pass connects and searches; it is waited
+    # for before the first message is read, and a bad pattern still exits 2 before any
+    # mailbox change. The daemon waits for it here: its loop retries errors, not config.
+    engine = guarded(lambda: Engine.build(settings, background=once), code=2)
+    if not once:
+        guarded(engine.ready, code=2)
     state = guarded(lambda: StateStore.open(settings.state_dir, settings.account))
     runner = Runner(
         settings=settings,
@@ -138,7 +129,11 @@ def run_command(
     try:
         if once:
             with one_line_errors():
-                runner.run_pass(threading.Event())
+                try:
+                    runner.run_pass(threading.Event())
+                    engine.ready()  # a bad patterns file fails even when nothing was new
+                except ConfigError as exc:
+                    fail(str(exc), 2)
             assert runner.last is not None
             print_result(runner.last, dry_run=dry_run)
             return

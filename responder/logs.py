@@ -151,3 +151,17 @@ def setup_logging(level: str, journal: bool | None = None, stream: TextIO | None
     handler._responder = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(numeric)
+
+
+def quiet_spacy() -> None:
+    """Route spaCy's log through ours, warnings only.
+
+    spaCy gives its logger a handler of its own, with its own timestamps, and announces every
+    pipeline it builds at INFO: under the journal those lines would be doubled and stamped.
+    """
+    import spacy.util
+
+    spacy_log = logging.getLogger(spacy.util.logger.name)
+    for handler in list(spacy_log.handlers):
+        spacy_log.removeHandler(handler)
+    spacy_log.setLevel(logging.WARNING)
