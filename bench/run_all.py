@@ -88,8 +88,8 @@ def describe(t: Tally) -> str:
 # -- one mailbox: floor, backlog pass, idle polls ------------------------------------------
 
 
-def run_floor(port: int, account: Account, expected: Path) -> Child:
-    child = run_child([*FLOOR, str(port), account.user, PASSWORD, str(expected)])
+def run_floor(port: int, account: Account, expected: Path, *extra: str) -> Child:
+    child = run_child([*FLOOR, str(port), account.user, PASSWORD, str(expected), *extra])
     if child.returncode != 0:
         raise SystemExit(f"floor failed:\n{child.stderr}")
     return child
@@ -153,7 +153,7 @@ def mailbox_bench(lab: Lab, proxy: CountingProxy, report: Report, *, total: int,
     theirs = lab.new_account(staging) if floor else None
     # Wall times are taken on copies without the proxy in between (it costs each round trip
     # a little, and responder makes more of them); counts on the copies behind it.
-    timed = [lab.new_account(staging), lab.new_account(staging)] if floor else []
+    timed = [lab.new_account(staging) for _ in range(3)] if floor else []
     report.note(f"{title}: {total:,} messages ({box.total_bytes / 1048576:,.0f} MiB), "
                 f"{linkedin:,} LinkedIn ({box.linkedin_bytes / 1048576:,.1f} MiB); generated "
                 f"and indexed in {time.monotonic() - t0:.1f} s")
@@ -173,6 +173,9 @@ def mailbox_bench(lab: Lab, proxy: CountingProxy, report: Report, *, total: int,
         floor_s, floor_cpu = timing.seconds, timing.cpu
         report.note(f"floor backlog: {floor_s:.2f} s wall, {floor_cpu:.2f} s CPU (direct); "
                     f"{describe(floor_t)}; peak RSS {floor_rss:.0f} MB\n  {floor_t.names()}")
+        single = run_floor(lab.server.port, timed[2], expected_file, "--single-appends")
+        report.note(f"floor with one APPEND per draft (the floor before 2026-11-26): "
+                    f"{single.seconds:.2f} s wall, {single.cpu:.2f} s CPU (direct)")
         direct = responder_env(timed[1], lab.root / f"state-{timed[1].user}", lab.server.port)
         child = run_child([*RESPONDER, "run", "--once"], direct)
         seconds, cpu = child.seconds, child.cpu

@@ -315,6 +315,20 @@ class FeedbackStore:
                 (self.account, draft_message_id, body, int(has_address)),
             )
 
+    def note_many(self, drafts: list[tuple[str, str, bool]], asks: list[tuple[int, str]]) -> None:
+        """``note_draft`` and ``note_ask`` for a whole batch, in one transaction."""
+        with self._tx() as db:
+            db.executemany(
+                "INSERT INTO feedback_drafts(account, draft_message_id, body, has_address) "
+                "VALUES (?,?,?,?) ON CONFLICT(account, draft_message_id) DO UPDATE SET "
+                "body=excluded.body, has_address=excluded.has_address",
+                [(self.account, i, body, int(to)) for i, body, to in drafts],
+            )
+            db.executemany(
+                "INSERT OR REPLACE INTO feedback_asks(account, outcome_id, ask) VALUES (?,?,?)",
+                [(self.account, outcome_id, ask) for outcome_id, ask in asks],
+            )
+
     def note_ask(self, outcome_id: int, ask: str) -> None:
         """Keep a short copy of an ask, for the phrase suggestions of ``responder report``."""
         with self._tx() as db:
@@ -745,23 +759,30 @@ class Feedback:
         """The per-person override for ``person``, if any."""
         return self.db.override_for(person)
 
-    def note(self, outcome_id: int, n: Notification, raw_draft: bytes) -> None:
+    def note(self, outcome_id: int, n: Notification, draft: EmailMessage | None) -> None:
         """Keep the drafted text (normalised) and the start of the ask, local to the state dir.
 
         Best effort: a failure here is logged and never stops the message being handled.
         """
-        try:
-            self._note(outcome_id, n, raw_draft)
-        except (StateError, ValueError, LookupError) as exc:
-            log.warning("feedback note for outcome %d not kept: %s", outcome_id, exc)
+        self.note_many([(outcome_id, n, draft)])
 
-    def _note(self, outcome_id: int, n: Notification, raw_draft: bytes) -> None:
-        if raw_draft:
-            msg = email.message_from_bytes(raw_draft, policy=email.policy.default)
-            draft_id = norm_id(str(msg.get("Message-ID", "")))
-            if draft_id is not None:
-                self.db.note_draft(draft_id, normalise_body(body_text(msg)),
-                                   has_address=bool(msg.get("To")))
+    def note_many(self, items: list[tuple[int, Notification, EmailMessage | None]]) -> None:
+        """``note`` for a batch of (outcome id, notification, draft or None), one transaction."""
+        drafts: list[tuple[str, str, bool]] = []
+        asks: list[tuple[int, str]] = []
         keep = self.settings.keep_ask_chars
-        if keep and n.ask_text and n.authentic:
-            self.db.note_ask(outcome_id, " ".join(n.ask_text.split())[:keep])
+        for outcome_id, n, draft in items:
+            try:
+                if draft is not None:
+                    draft_id = norm_id(str(draft.get("Message-ID", "")))
+                    if draft_id is not None:
+                        drafts.append((draft_id, normalise_body(body_text(draft)),
+                                       bool(draft.get("To"))))
+                if keep and n.ask_text and n.authentic:
+                    asks.append((outcome_id, " ".join(n.ask_text.split())[:keep]))
+            except (ValueError, LookupError) as exc:
+                log.warning("feedback note for outcome %d not kept: %s", outcome_id, exc)
+        try:
+            self.db.note_many(drafts, asks)
+        except StateError as exc:
+            log.warning("feedback notes for %d outcome(s) not kept: %s", len(items), exc)

@@ -459,6 +459,22 @@ class ImapStore:
             f"APPEND {folder}", self._client.append, folder, raw, flags=(b"\\Draft", b"\\Seen")
         )
 
+    def append_drafts(self, folder: str, raws: list[bytes]) -> None:
+        """APPEND several drafts: one MULTIAPPEND command where offered (RFC 3502, all or
+        none), else one APPEND each."""
+        if len(raws) > 1 and "MULTIAPPEND" in self._caps:
+            self._status_cache.clear()
+            flags = (b"\\Draft", b"\\Seen")
+            what = f"APPEND {folder} ({len(raws)} drafts)"
+            typ, data = self._call(what, self._client.multiappend, folder,
+                                   [{"msg": raw, "flags": flags} for raw in raws])
+            if typ != "OK":  # imapclient hands back a NO ([OVERQUOTA]...) instead of raising
+                text = b" ".join(d for d in data if isinstance(d, bytes)).decode(errors="replace")
+                raise MailboxError(f"{self._label}: {what}: {typ} {text}")
+            return
+        for raw in raws:
+            self.append_draft(folder, raw)
+
     def add_keyword(self, ref: str, keyword: str) -> bool:
         """Set a keyword on one message of the selected folder, where the server keeps them."""
         self._status_cache.clear()

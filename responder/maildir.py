@@ -162,6 +162,11 @@ class MaildirStore:
             os.fsync(fh.fileno())
         os.replace(tmp, path / "cur" / f"{name}:2,DS")
 
+    def append_drafts(self, folder: str, raws: list[bytes]) -> None:
+        """Write each draft as ``append_draft`` does."""
+        for raw in raws:
+            self.append_draft(folder, raw)
+
     def add_keyword(self, ref: str, keyword: str) -> bool:
         """A plain Maildir keeps no custom keywords: the state store records the outcome."""
         return False

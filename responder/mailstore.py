@@ -106,6 +106,9 @@ class MailStore(Protocol):
     def append_draft(self, folder: str, raw: bytes) -> None:
         """Store ``raw`` in ``folder`` flagged as a draft."""
 
+    def append_drafts(self, folder: str, raws: list[bytes]) -> None:
+        """Append several drafts, in one command where the store can (all or none)."""
+
     def add_keyword(self, ref: str, keyword: str) -> bool:
         """Set ``keyword`` on a message of the selected folder; False when not supported."""
 

@@ -51,15 +51,20 @@ class Engine:
     """The expensive, reloadable parts, built once: classifier, templates, identity, policy."""
 
     settings: Settings
-    classifier: Classifier
     templates: Templates
     identity: Identity
     policy: Policy
+    #: The classifier, or the load of it still under way on another thread (``background``).
+    _classifier: Classifier | Future[Classifier] = field(repr=False)
 
     @classmethod
-    def build(cls, settings: Settings) -> Engine:
-        """Load patterns and templates; raise ConfigError naming what is wrong."""
-        from responder.classify import Classifier
+    def build(cls, settings: Settings, *, background: bool = False) -> Engine:
+        """Load patterns and templates; raise ConfigError naming what is wrong.
+
+        With ``background``, templates are loaded at once (a mistake there raises here) and
+        the classifier (importing spaCy, about a second) on a thread, so a pass can connect
+        and search meanwhile; :meth:`ready` waits for it and raises its ConfigError.
+        """
         from responder.compose import Identity, Templates
 
         identity = Identity(
@@ -70,17 +75,36 @@ class Engine:
             extra=dict(settings.template_extra),
             reply_via_relay=settings.reply_via_linkedin_relay,
         )
+        templates = Templates.load(settings.templates_dir)
+        classifier: Classifier | Future[Classifier]
+        if background:
+            classifier = Future()
+            threading.Thread(target=_load_into, args=(classifier, settings), daemon=True,
+                             name="responder-classifier").start()
+        else:
+            classifier = _load_classifier(settings)
         return cls(
             settings=settings,
-            classifier=Classifier.load(settings.patterns_file),
-            templates=Templates.load(settings.templates_dir),
+            templates=templates,
             identity=identity,
             policy=Policy(
                 draft_labels=settings.draft_labels,
                 file_labels=settings.file_labels,
                 reply_once_days=settings.reply_once_days,
             ),
+            _classifier=classifier,
         )
+
+    @property
+    def classifier(self) -> Classifier:
+        """The classifier, once loaded (see :meth:`ready`)."""
+        return self.ready()
+
+    def ready(self) -> Classifier:
+        """Wait until the classifier is loaded and return it; raise its ConfigError."""
+        if isinstance(self._classifier, Future):
+            self._classifier = self._classifier.result()
+        return self._classifier
 
     def read(self, raw: bytes) -> Notification:
         """Return the reading of one raw mail."""
@@ -148,6 +172,7 @@ class _Planned:
     person: str | None
     raw_draft: bytes
     draft_id: str | None
+    draft: EmailMessage | None
     index: int  # of its report in the pass's reports
     row: int = 0
 
@@ -155,6 +180,23 @@ class _Planned:
 #: From this many drafts in one batch, list every draft's Message-ID once for the pass
 #: instead of searching Drafts for each batch's few.
 FULL_DRAFT_LIST = 10
+
+
+def _load_classifier(settings: Settings) -> Classifier:
+    """Import spaCy (its log routed through ours) and load the patterns."""
+    from responder.classify import Classifier
+    from responder.logs import quiet_spacy
+
+    quiet_spacy()
+    return Classifier.load(settings.patterns_file)
+
+
+def _load_into(slot: Future[Classifier], settings: Settings) -> None:
+    """Load the classifier into ``slot`` (on a thread): its result, or the error."""
+    try:
+        slot.set_result(_load_classifier(settings))
+    except BaseException as exc:  # handed to whoever waits in Engine.ready
+        slot.set_exception(exc)
 
 
 class ReadAhead:
@@ -275,6 +317,8 @@ class Pass:
         wanted = [h.ref for h in candidates if self._small(h)]
         count = 0
         with ReadAhead(self.store.body_batches(wanted)) as fetches:
+            if wanted:
+                self.engine.ready()  # the first fetch is under way meanwhile
             for fetched in fetches:
                 batch: list[_Planned] = []
                 for ref, raw in fetched:
@@ -396,13 +440,14 @@ class Pass:
                        override=override)
             raw_draft = b""
             draft_id = None
+            draft = None
             if d.action == "draft" and d.label is not None:
                 draft = self.engine.compose(n, d.label, self.now())
                 draft_id = str(draft["Message-ID"])
                 raw_draft = draft.as_bytes()
                 if person is not None:
                     self._drafted_persons.add(person)
-            planned = _Planned(info, n, d, person, raw_draft, draft_id, index)
+            planned = _Planned(info, n, d, person, raw_draft, draft_id, draft, index)
             log.info(
                 "ref=%s kind=%s action=%s label=%s patterns=%s%s",
                 ref, n.kind, d.action, d.label or "-", ",".join(d.patterns) or "-",
@@ -445,7 +490,7 @@ class Pass:
         rows = self.state.begin_many([self._outcome(p) for p in batch])
         for p, row in zip(batch, rows, strict=True):
             p.row = row
-            self._fb().note(row, p.n, p.raw_draft)
+        self._fb().note_many([(p.row, p.n, p.draft) for p in batch])
         done = batch
         try:
             self._apply(batch)
@@ -492,10 +537,11 @@ class Pass:
         if drafted:
             drafts = self._drafts_folder()
             existing = self._existing_drafts(drafts, [str(p.draft_id) for p in drafted])
-            for p in drafted:
-                if p.draft_id not in existing and p.draft_id not in self._appended:
-                    self.store.append_draft(drafts, p.raw_draft)
-                    self._appended.add(str(p.draft_id))
+            new = [p for p in drafted
+                   if p.draft_id not in existing and p.draft_id not in self._appended]
+            if new:
+                self.store.append_drafts(drafts, [p.raw_draft for p in new])
+                self._appended.update(str(p.draft_id) for p in new)
         _add_keyword(self.store, [p.info.ref for p in drafted], KEYWORD_DRAFTED)
         filed = [p.info.ref for p in batch if p.d.action == "file"]
         if filed:

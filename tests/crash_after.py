@@ -28,6 +28,7 @@ def _crash_after(name: str) -> None:
 
 if __name__ == "__main__":
     _crash_after(sys.argv[1])
-    if hasattr(ImapStore, sys.argv[1] + "_many"):  # the batched form a pass uses
-        _crash_after(sys.argv[1] + "_many")
+    for batched in (sys.argv[1] + "_many", sys.argv[1] + "s"):  # the forms a pass uses
+        if hasattr(ImapStore, batched):
+            _crash_after(batched)
     main(sys.argv[2:])

@@ -16,7 +16,7 @@ from typing import Any
 from responder.cli import main
 from responder.imap import ImapStore
 
-SLOWED = ("append_draft", "move", "add_keyword", "move_many", "add_keyword_many")
+SLOWED = ("append_drafts", "move", "add_keyword", "move_many", "add_keyword_many")
 
 
 def _slow_down(name: str, seconds: float) -> None:
@@ -30,14 +30,15 @@ def _slow_down(name: str, seconds: float) -> None:
 
 
 def _slow_reading(seconds: float) -> None:
-    original = ImapStore.bodies
+    original = ImapStore.body_batches
 
-    def wrapper(self: ImapStore, *args: Any, **kwargs: Any) -> Iterator[tuple[str, bytes]]:
-        for item in original(self, *args, **kwargs):
-            time.sleep(seconds)
-            yield item
+    def wrapper(self: ImapStore, *args: Any, **kwargs: Any) -> Iterator[list[tuple[str, bytes]]]:
+        for batch in original(self, *args, **kwargs):
+            for item in batch:  # one message at a time, each late
+                time.sleep(seconds)
+                yield [item]
 
-    ImapStore.bodies = wrapper  # type: ignore[method-assign]
+    ImapStore.body_batches = wrapper  # type: ignore[method-assign]
 
 
 if __name__ == "__main__":

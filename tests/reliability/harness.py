@@ -40,15 +40,18 @@ HERE = Path(__file__).parent
 
 #: (class, method) that a kill point can name; "tx" is inside a state transaction, before COMMIT.
 #: Only the methods this version of responder has (batched variants included).
+#: "bodies" counts messages as they arrive from the server (a FETCH brings a batch of them);
+#: "append_draft" counts APPEND commands (one MULTIAPPEND carries a batch's drafts).
+_ATTR = {"tx": "_tx", "bodies": "body_batches", "append_draft": "append_drafts"}
 KILL_METHODS: dict[str, tuple[type, str]] = {
-    name: (cls, "_tx" if name == "tx" else name)
+    name: (cls, _ATTR.get(name, name))
     for cls, names in (
         (ImapStore, ("bodies", "append_draft", "add_keyword", "add_keyword_many", "move",
                      "move_many")),
         (StateStore, ("begin_many", "finish_many", "tx")),
     )
     for name in names
-    if hasattr(cls, "_tx" if name == "tx" else name)
+    if hasattr(cls, _ATTR.get(name, name))
 }
 
 
@@ -119,11 +122,12 @@ def install_kill(point: KillPoint) -> None:
 
     if point.method == "bodies":
 
-        def bodies(self: Any, *args: Any, **kwargs: Any) -> Iterator[tuple[str, bytes]]:
-            for item in original(self, *args, **kwargs):
-                if due():  # fetched, not yet handled
-                    _die()
-                yield item
+        def bodies(self: Any, *args: Any, **kwargs: Any) -> Iterator[list[tuple[str, bytes]]]:
+            for batch in original(self, *args, **kwargs):
+                for _ in batch:
+                    if due():  # fetched, not yet handled
+                        _die()
+                yield batch
 
         setattr(cls, name, bodies)
         return
@@ -162,9 +166,9 @@ def counting_calls() -> Iterator[Counter[str]]:
         if key == "bodies":
 
             def bodies(self: Any, *a: Any, _o: Any = original, **k: Any) -> Iterator[Any]:
-                for item in _o(self, *a, **k):
-                    counts["bodies"] += 1
-                    yield item
+                for batch in _o(self, *a, **k):
+                    counts["bodies"] += len(batch)
+                    yield batch
 
             setattr(cls, name, bodies)
         elif key == "tx":

@@ -60,7 +60,8 @@ def where(state: harness.EndState, message_id: str) -> list[str]:
 # -- restart, UIDVALIDITY, folders ------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("method", "n"), [("headers", 1), ("bodies", 1), ("append_draft", 2),
+@pytest.mark.parametrize(("method", "n"), [("headers", 1), ("body_batches", 1),
+                                           ("append_drafts", 1),
                                            ("move_many", 1), ("add_keyword_many", 2)])
 def test_dovecot_restarted_mid_pass(
     method: str, n: int, reference: Reference, tmp_path: Path, ledger: Ledger
@@ -218,8 +219,9 @@ PROFILES: dict[str, dict[str, Any]] = {
                        "edit": servers.no_special_use},
     "no CONDSTORE/QRESYNC": {"extra": servers.caps_without("CONDSTORE", "QRESYNC")},
     "no custom keywords (ACL)": {"acl": servers.NO_KEYWORDS_ACL},
-    "minimal (all of the above)": {
-        "extra": servers.caps_without("MOVE", "UIDPLUS", "SPECIAL-USE", "CONDSTORE", "QRESYNC"),
+    "minimal (all of the above, and no MULTIAPPEND)": {
+        "extra": servers.caps_without("MOVE", "UIDPLUS", "SPECIAL-USE", "CONDSTORE", "QRESYNC",
+                                      "MULTIAPPEND"),
         "edit": servers.no_special_use, "acl": servers.NO_KEYWORDS_ACL,
     },
 }
