@@ -663,7 +663,10 @@ class AskRules:
         self._rules: list[_Rule] = []
         self._by: dict[int, list[int]] = {}
         self._by_lemma: dict[int, list[int]] = {}
-        self._scan: list[tuple[int, _Elem]] = []  # regex and number anchors
+        #: rules anchored on a regex (by the attribute it reads) or on LIKE_NUM, and for each
+        #: regex attribute one pattern that finds something wherever one of them does
+        self._scan: dict[int, list[tuple[int, _Elem]]] = {_LOWER: [], _LEMMA: [], _NUM: []}
+        self._any_of: dict[int, re.Pattern[str] | None] = {}
         self._everywhere: tuple[int, ...] = ()
         self._fallback = Matcher(nlp.vocab)
         self._fallback_patterns: dict[str, Pattern] = {}
@@ -679,6 +682,8 @@ class AskRules:
                 self._add(p)
             except (MatchPatternError, ValueError, TypeError, KeyError, re.error) as exc:
                 raise _fail(p.where, f"invalid token pattern for {p.id!r}: {exc}") from exc
+        for attr in (_LOWER, _LEMMA):
+            self._any_of[attr] = _any_of([e.regex for _, e in self._scan[attr] if e.regex])
         self._seen.clear()
 
     def _add(self, p: Pattern) -> None:
@@ -706,18 +711,21 @@ class AskRules:
         self._rules.append(_rule(elems[:anchor][::-1], elems[anchor + 1 :], p.id, self._strings))
         e = elems[anchor]
         if e.regex is not None or e.attr == _NUM:
-            self._scan.append((idx, e))
+            self._scan[e.attr].append((idx, e))
             return
         index = self._by_lemma if e.attr == _LEMMA else self._by
         for value in e.values:
             index.setdefault(value, []).append(idx)
 
-    def _holds(self, e: _Elem, lower: int, lemma: int, num: bool) -> bool:
-        """Whether a token with these values satisfies the regex or number test ``e``."""
-        if e.attr == _NUM:
-            return num == e.flag
-        assert e.regex is not None
-        return e.regex.search(self._strings[lemma if e.attr == _LEMMA else lower]) is not None
+    def _scanned(self, lower: int, lemma: int, num: bool) -> list[int]:
+        """The rules anchored on a regex or LIKE_NUM test that this token passes."""
+        hits = [idx for idx, e in self._scan[_NUM] if num == e.flag]
+        for attr, value in ((_LOWER, lower), (_LEMMA, lemma)):
+            text = self._strings[value]
+            joined = self._any_of.get(attr)
+            if joined is None or joined.search(text) is not None:
+                hits += [idx for idx, e in self._scan[attr] if e.regex and e.regex.search(text)]
+        return hits
 
     def _token(self, orth: int) -> _Token:
         """Look up, remember and return what a doc needs of the token text ``orth``."""
@@ -725,7 +733,7 @@ class AskRules:
         lower, num = lex.lower, bool(lex.like_num)
         lemma = self._strings.add(self._lemmas.get(orth, lex.orth_))
         hits = self._by.get(lower, []) + self._by_lemma.get(lemma, [])
-        hits += [idx for idx, e in self._scan if self._holds(e, lower, lemma, num)]
+        hits += self._scanned(lower, lemma, num)
         rules = tuple(self._rules[idx] for idx in sorted(set(hits)) + list(self._everywhere))
         token = (lower, lemma, num, lower in self._ends, _mark(lex.lower_), rules)
         if len(self._seen) > 200_000:
@@ -759,6 +767,21 @@ class AskRules:
         doc.from_array([LEMMA], column)  # type: ignore[arg-type]
         for key, start, end in self._fallback(doc):
             found.append((start, end, self._fallback_patterns[self._strings[key]].id))
+
+
+#: What keeps regexes from being joined with "|": a back-reference or a conditional group.
+_REFERS = re.compile(r"\\\d|\(\?P=|\(\?\(")
+
+
+def _any_of(regexes: list[re.Pattern[str]]) -> re.Pattern[str] | None:
+    """One regex that finds something in a text where one of ``regexes`` does (None when
+    there are none, or when one has flags or refers to a group and cannot be joined)."""
+    if not regexes or any(r.flags != re.UNICODE or _REFERS.search(r.pattern) for r in regexes):
+        return None
+    try:
+        return re.compile("|".join(f"(?:{r.pattern})" for r in regexes))
+    except re.error:
+        return None
 
 
 def _make_rules(nlp: Language, name: str) -> AskRules:
