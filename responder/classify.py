@@ -9,6 +9,27 @@ label wins (the LABELS.md order) unless a less protective one outscores it by mo
 ``scam`` or ``mlm``); ``unclear`` when none fits, unless a label that files scores
 :data:`FALLBACK` and leads every other label by :data:`LEAD`. The pattern format is
 described in ``responder/patterns/README.md``. spaCy is imported inside ``load`` only.
+
+The patterns are the main evidence. A small word model (:mod:`responder.lexicon`, weights
+in ``patterns/lexicon.tsv``) adds one more entry per label it finds likely: for each label
+with probability p >= :data:`LEXICON_MIN`, evidence ``<label>.lexicon`` of weight
+:data:`LEXICON_SCALE` x p that lists the words which weighed most. When no label fits on the
+patterns alone, it counts like a pattern family in the sum above (p = 0.5 weighs as much as
+one decisive family), so it decides. When the patterns are decisive it tips close calls and
+does not overturn them: only a label it gives p >= 0.5 gets its evidence, worth one decisive
+family (:data:`DECISIVE`), and only if the patterns found that label too or it is ``scam``,
+``mlm`` or ``genuine`` (whose signals guard the drafts). Three guards leave an ask
+``unclear`` instead: the words never make a draft the patterns alone would not make (so a
+scam the patterns miss is never drafted on the words' reading), and they never file what may
+be genuine: an ask the patterns alone would draft, or one whose ``genuine.lexicon`` weighs
+:data:`DECISIVE` or more (unless the patterns alone give the filing label :data:`SURE`).
+The words thus file noise the patterns miss, keep possible genuine asks out of the filed
+folder, and settle close calls between labels. Everything else holds:
+``scam`` and ``mlm`` are never drafted (a ``scam.lexicon`` or ``mlm.lexicon`` entry is such a
+signal too), denied words are left out of its features, and an ask in a language without
+patterns stays ``unclear``. It applies to all five pattern languages. A user's pattern file
+switches it off with ``{"disable": "lexicon"}``, or its evidence for one label with
+``{"disable": "pitch.lexicon"}``.
 """
 
 from __future__ import annotations
@@ -22,6 +43,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from responder.errors import ConfigError
+from responder.lexicon import (
+    LEXICON_FILE,
+    Lexicon,
+    describe,
+    features,
+    read_lexicon,
+    word_feature,
+)
 from responder.models import LABELS, Classification, Evidence
 
 if TYPE_CHECKING:
@@ -44,6 +73,17 @@ FALLBACK = 0.6
 LEAD = 0.3
 #: Labels whose default action is a draft.
 _DRAFTED = frozenset({"genuine", "stale_reconnect"})
+#: The word model's evidence for a label weighs this much times its probability.
+LEXICON_SCALE = 2.0
+#: A label gets the word model's evidence only from this probability on.
+LEXICON_MIN = 0.3
+#: The word model's evidence ids are ``<label>.lexicon``; disabling ``lexicon`` drops them all.
+LEXICON = "lexicon"
+#: A filing label the patterns alone score this much is filed even if the words read genuine.
+SURE = 2.0
+#: Labels the word model is heard on even when the patterns are decisive: a scam or mlm signal
+#: keeps an ask from being drafted, a genuine one keeps it from being filed.
+_ALWAYS_HEARD = frozenset({"scam", "mlm", "genuine"})
 #: Languages with patterns; an ask recognisably in another language is ``unclear``.
 LANGUAGES = ("en", "de", "fr", "es", "pt")
 #: Where the rule component puts its matches (``doc.user_data[SPANS_KEY]``).
@@ -198,9 +238,18 @@ def builtin_pattern_files() -> list[Path]:
     return sorted(PATTERN_DIR.glob("*.jsonl"))
 
 
-def _merge(files: list[Path], user: Path | None) -> list[Pattern]:
-    """All built-in patterns plus the user's, minus those the user switched off."""
+def builtin_lexicon_file() -> Path:
+    """The package's word model, next to its pattern files."""
+    return PATTERN_DIR / LEXICON_FILE.name
+
+
+def _merge(
+    files: list[Path], user: Path | None, switches: frozenset[str] = frozenset()
+) -> tuple[list[Pattern], frozenset[str]]:
+    """All built-in patterns plus the user's, minus those the user switched off; and which of
+    ``switches`` (ids of evidence that is not a pattern) the user switched off."""
     merged: list[Pattern] = []
+    off: set[str] = set()
     for path in files:
         merged.extend(read_pattern_file(path)[0])
     if user is not None:
@@ -208,19 +257,21 @@ def _merge(files: list[Path], user: Path | None) -> list[Pattern]:
             raise ConfigError(f"{user}: no such pattern file")
         extra, disables = read_pattern_file(user)
         merged.extend(extra)
-        known = {p.id for p in merged}
-        off = set()
+        known = {p.id for p in merged} | switches
         for pid, where in disables:
             if pid not in known:
                 raise _fail(where, f"cannot disable unknown pattern id {pid!r}")
             off.add(pid)
         merged = [p for p in merged if p.id not in off]
+    for p in merged:
+        if p.id in switches:
+            raise _fail(p.where, f"id {p.id!r} is reserved for the word model's evidence")
     first: dict[str, Pattern] = {}
     for p in merged:
         seen = first.setdefault(p.id, p)
         if (seen.label, seen.weight, seen.negatable) != (p.label, p.weight, p.negatable):
             raise _fail(p.where, f"id {p.id!r} has another label/weight/negatable at {seen.where}")
-    return merged
+    return merged, frozenset(off & switches)
 
 
 def _word_list(text: str) -> list[str]:
@@ -287,27 +338,54 @@ def _lower(text: str) -> str:
 
 
 class Classifier:
-    """The rule-based classifier: one spaCy pipeline, built once, and its pattern table."""
+    """The classifier: one spaCy pipeline, built once, its pattern table and its word model."""
 
-    def __init__(self, nlp: Language, patterns: list[Pattern]) -> None:
+    def __init__(
+        self,
+        nlp: Language,
+        patterns: list[Pattern],
+        lexicon: Lexicon | None = None,
+        lexicon_off: frozenset[str] = frozenset(),
+    ) -> None:
+        from spacy.attrs import ORTH
+
         self._nlp = nlp
         self._by_id: dict[str, Pattern] = {}
         for p in patterns:
             self._by_id.setdefault(p.id, p)
         self.patterns: tuple[Pattern, ...] = tuple(patterns)
         self.pattern_ids: tuple[str, ...] = tuple(self._by_id)
+        #: The word model, None when switched off; labels whose word evidence is switched off.
+        self.lexicon = lexicon
+        self.lexicon_off = lexicon_off
+        self._orth = ORTH
+        self._lemmas = _lemma_table(nlp)
+        #: orth id -> the lexicon's code of that token text; orth ids of the negators
+        self._code_of: dict[int, int] = {}
+        self._negators = frozenset(nlp.vocab.strings.add(w) for w in _NEGATORS)
 
     @classmethod
-    def load(cls, user_patterns: Path | None = None) -> Classifier:
-        """Build the pipeline from the package patterns plus ``user_patterns`` (if given).
+    def load(
+        cls,
+        user_patterns: Path | None = None,
+        lexicon: Path | bool = True,
+        builtin: list[Path] | None = None,
+    ) -> Classifier:
+        """Build the pipeline from the package patterns plus ``user_patterns`` (if given),
+        and the word model from ``lexicon``: a file, True for the package's, False for none.
 
-        Raises :class:`ConfigError` naming ``file:line`` for any bad pattern.
+        ``builtin`` replaces the package's pattern files (for experiments). Raises
+        :class:`ConfigError` naming ``file:line`` for any bad pattern or lexicon line.
         """
         import spacy
         from spacy.language import Language
         from spacy.schemas import validate_token_pattern
 
-        patterns = _merge(builtin_pattern_files(), user_patterns)
+        switches = frozenset({LEXICON} | {f"{lab}.{LEXICON}" for lab in LABELS[:-1]})
+        files = builtin_pattern_files() if builtin is None else builtin
+        patterns, off = _merge(files, user_patterns, switches)
+        path = builtin_lexicon_file() if lexicon is True else lexicon or None
+        words = None if path is None or LEXICON in off else read_lexicon(path)
         nlp = spacy.blank("en")
         for p in patterns:  # spaCy's own schema check, the one Matcher(validate=True) runs
             errors = validate_token_pattern(p.pattern) if isinstance(p.pattern, list) else []
@@ -321,7 +399,11 @@ class Classifier:
             raise ConfigError(f"spaCy lookup tables unavailable: {exc}") from exc
         rules.add(patterns)  # type: ignore[attr-defined]
         _freeze_once()
-        return cls(nlp, patterns)
+        return cls(nlp, patterns, words, frozenset(pid.partition(".")[0] for pid in off))
+
+    def with_lexicon(self, lexicon: Lexicon | None) -> Classifier:
+        """The same pipeline and patterns with another word model (None: without one)."""
+        return type(self)(self._nlp, list(self.patterns), lexicon, self.lexicon_off)
 
     def classify(self, text: str, kind: str | None = None) -> Classification:
         """Label one ask; ``kind`` is "invitation", "inmail", "message" or None."""
@@ -365,7 +447,11 @@ class Classifier:
         for e in evidence:
             if not e.negated:
                 scores[e.label] = scores.get(e.label, 0.0) + e.weight
-        label, why = _decide(scores)
+        lexical = self._word_evidence(doc, kind, scores)
+        label, why = _decide_with_words(scores, {e.label: e.weight for e in lexical})
+        for e in lexical:
+            scores[e.label] = scores.get(e.label, 0.0) + e.weight
+        evidence += lexical
         if kind == "message" and text.rstrip().endswith("…"):
             label, why = "unclear", f"a preview cut off mid-ask (ends with …); would be: {why}"
         ordered = sorted(
@@ -390,6 +476,87 @@ class Classifier:
             words = text[first.idx : last.idx + len(last)]
             found[p.id] = Evidence(p.id, p.label, words, p.weight, negated)
         return list(found.values())
+
+    def word_features(self, text: str, kind: str | None = None) -> list[str]:
+        """The word model's features of one ask (what ``scripts/train_lexicon.py`` learns on)."""
+        return self._features(self._nlp(_lower(text)), kind)
+
+    def _features(self, doc: Doc, kind: str | None) -> list[str]:
+        """Lemmas and lemma pairs of ``doc``, minus the words a denial covers, and its kind."""
+        orths = doc.to_array(self._orth).tolist()
+        strings = self._nlp.vocab.strings
+        words = [word_feature(self._lemmas.get(o, strings[o])) for o in orths]
+        return features(words, self._denied(doc, orths), kind)
+
+    def _denied(self, doc: Doc, orths: list[int]) -> list[int]:
+        """The positions of ``doc`` (token texts ``orths``) that a denial covers."""
+        if self._negators.isdisjoint(orths):
+            return []
+        n, negators = len(orths), self._negators
+        after = {
+            j
+            for i, o in enumerate(orths)
+            if o in negators
+            for j in range(i + 1, min(i + 1 + _NEGATION_WINDOW, n))
+        }
+        return [j for j in sorted(after) if _negated(doc, j)]
+
+    def _learn_code(self, orth: int, lexicon: Lexicon) -> int:
+        """Look up, remember and return the lexicon's code of the token text ``orth``."""
+        code = lexicon.code(word_feature(self._lemmas.get(orth, self._nlp.vocab.strings[orth])))
+        if len(self._code_of) > 200_000:
+            self._code_of.clear()
+        self._code_of[orth] = code
+        return code
+
+    def _rows(self, doc: Doc, kind: str | None) -> list[int]:
+        """The lexicon's rows of the features of ``doc`` (as those of :meth:`_features`)."""
+        assert self.lexicon is not None
+        orths = doc.to_array(self._orth).tolist()
+        code_of = self._code_of
+        codes = [code_of.get(o, _NEW) for o in orths]
+        if _NEW in codes:
+            pairs = zip(orths, codes, strict=True)
+            codes = [self._learn_code(o, self.lexicon) if c == _NEW else c for o, c in pairs]
+        return self.lexicon.rows(codes, self._denied(doc, orths), kind)
+
+    def _word_evidence(self, doc: Doc, kind: str | None, rules: dict[str, float]) -> list[Evidence]:
+        """The word model's evidence that counts (:func:`_heard`) beside the patterns' scores
+        ``rules``: ``<label>.lexicon`` for each label it finds likely, with its words."""
+        lexicon = self.lexicon
+        if lexicon is None:
+            return []
+        rows = self._rows(doc, kind)
+        weights, probs = lexicon.weigh(rows)
+        likely = {
+            label: round(LEXICON_SCALE * p, 2)
+            for label, p in zip(LABELS, probs, strict=True)
+            if p >= LEXICON_MIN and label != "unclear" and label not in self.lexicon_off
+        }
+        return [
+            Evidence(
+                f"{label}.{LEXICON}",
+                label,
+                f"p {probs[_ORDER[label]]:.2f}: "
+                + describe(lexicon.top_words(rows, weights, label)),
+                weight,
+            )
+            for label, weight in _heard(rules, likely).items()
+        ]
+
+
+#: Not yet in the token cache (no code is this low).
+_NEW = -100
+
+
+def _lemma_table(nlp: Language) -> Any:
+    """The lookup lemmas the rule component matches on (loaded again only if it has none)."""
+    table = getattr(nlp.get_pipe(RULES_FACTORY), "_lemmas", None)
+    if table is None:
+        from spacy.lookups import load_lookups
+
+        table = load_lookups("en", ["lemma_lookup"]).get_table("lemma_lookup")
+    return table
 
 
 @dataclass(frozen=True, slots=True)
@@ -871,8 +1038,68 @@ def _decide(scores: dict[str, float]) -> tuple[str, str]:
     return label, why
 
 
+def _heard(rules: dict[str, float], words: dict[str, float]) -> dict[str, float]:
+    """The word model's weights (label -> weight) that count beside the patterns' scores
+    ``rules``: all of them when no label fits on the patterns alone. Otherwise the words tip
+    close calls and do not overturn: only a weight of :data:`DECISIVE` or more (p >= 0.5)
+    counts, as one decisive family (DECISIVE), and only for labels the patterns found too or
+    whose signals guard the drafts (:data:`_ALWAYS_HEARD`).
+    """
+    if not any(score >= DECISIVE for score in rules.values()):
+        return words
+    return {
+        label: DECISIVE
+        for label, weight in words.items()
+        if weight >= DECISIVE and (label in rules or label in _ALWAYS_HEARD)
+    }
+
+
+def _decide_with_words(rules: dict[str, float], words: dict[str, float]) -> tuple[str, str]:
+    """Pick the label from the patterns' scores plus the word model's weights; say why.
+
+    The sum is decided as :func:`_decide` does, with three guards, each leaving the ask
+    ``unclear`` (for the user) instead. The words never make a draft the patterns alone would
+    not make (a scam the patterns miss must not be drafted on the words' reading). They never
+    file what may be genuine: an ask the patterns alone would draft, or one they give
+    ``genuine`` a weight of DECISIVE or more (unless the patterns alone score the filing label
+    :data:`SURE`).
+    """
+    alone, alone_why = _decide(rules)
+    if not words:
+        return alone, alone_why
+    total = dict(rules)
+    for lab, weight in words.items():
+        total[lab] = total.get(lab, 0.0) + weight
+    label, why = _decide(total)
+    if label in _DRAFTED and alone not in _DRAFTED:
+        return "unclear", (
+            f"with the words it would be {label} ({why}), but the patterns alone make it "
+            f"{alone}: no draft on the words' say, left for you"
+        )
+    files = label != "unclear" and label not in _DRAFTED
+    if files and alone in _DRAFTED:
+        return "unclear", (
+            f"the patterns alone make it {alone} ({alone_why}); with the words it would be "
+            f"{label} ({why}): a draft is not filed on the words' say, left for you"
+        )
+    genuine = words.get("genuine", 0.0)
+    if files and genuine >= DECISIVE and rules.get(label, 0.0) < SURE:
+        return "unclear", (
+            f"{why}; but the words read as genuine (genuine.{LEXICON} {genuine:g}) and the "
+            f"patterns alone give {label} less than {SURE:g}: not filed, left for you"
+        )
+    if label != alone:
+        why += f"; the patterns alone: {alone}"
+    return label, why
+
+
+def _is_word_evidence(e: Evidence) -> bool:
+    return e.pattern.endswith(f".{LEXICON}")
+
+
 def explain(c: Classification) -> str:
-    """Human text: the label, why it won, every pattern that fired, and how to tune them."""
+    """Human text: the label, why it won, every pattern that fired (and the word model's
+    evidence, with its words), and how to tune them."""
     lines = [f"label: {c.label}" + (f"  (language: {c.language})" if c.language else "")]
     lines.append(f"why:   {c.why}")
     if c.scores:
@@ -883,7 +1110,8 @@ def explain(c: Classification) -> str:
         for e in c.evidence:
             state = "  NEGATED, not counted" if e.negated else ""
             mark = "*" if e.label == c.label and not e.negated else "-"
-            lines.append(f"  {mark} {e.pattern} [{e.label}, weight {e.weight:g}] {e.text!r}{state}")
+            said = f"words: {e.text}" if _is_word_evidence(e) else repr(e.text)
+            lines.append(f"  {mark} {e.pattern} [{e.label}, weight {e.weight:g}] {said}{state}")
     else:
         lines.append("patterns that fired: none")
     lines.append(
@@ -893,12 +1121,27 @@ def explain(c: Classification) -> str:
         f"that files; never scam or mlm). Nothing fits: unclear, unless a label that files "
         f"scores {FALLBACK:g} and leads every other by {LEAD:g}."
     )
-    add = '{"id": "genuine.my_project", "label": "genuine", "pattern": "tidewater", "weight": 0.5}'
-    if c.evidence:
+    words = [e for e in c.evidence if _is_word_evidence(e)]
+    if words:
         lines.append(
-            f'tune: in your pattern file, {{"disable": "{c.evidence[0].pattern}"}} switches '
-            f"that pattern off; a line like {add} adds one."
+            f"word model: <label>.{LEXICON} weighs {LEXICON_SCALE:g} x the probability p the "
+            f"words give that label (from p {LEXICON_MIN:g}), with each word's own weight. "
+            "When the patterns are decisive it counts only from p 0.5, as "
+            f"{DECISIVE:g}, for labels they found too and for scam, mlm and genuine. It never "
+            "drafts what the patterns alone would not, never files what they would draft, nor "
+            f"an ask with genuine.{LEXICON} {DECISIVE:g} or more unless the patterns alone "
+            f"score the filing label {SURE:g}."
         )
-    else:
-        lines.append(f"tune: a line like {add} in your pattern file adds a pattern.")
+    add = '{"id": "genuine.my_project", "label": "genuine", "pattern": "tidewater", "weight": 0.5}'
+    tune = []
+    patterns = [e for e in c.evidence if not _is_word_evidence(e)]
+    if patterns:
+        tune.append(f'{{"disable": "{patterns[0].pattern}"}} switches that pattern off')
+    if words:
+        tune.append(
+            f'{{"disable": "{words[0].pattern}"}} the word model\'s evidence for '
+            f'{words[0].label} ({{"disable": "{LEXICON}"}}: all of it)'
+        )
+    tune.append(f"a line like {add} adds a pattern")
+    lines.append("tune: in your pattern file, " + "; ".join(tune) + ".")
     return "\n".join(lines)

@@ -7,15 +7,28 @@ the tuning part of the corpus they make every pattern id fire at least once.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
-from responder.classify import LANGUAGES, Classifier, explain, guess_language
+from responder.classify import (
+    LANGUAGES,
+    PATTERN_DIR,
+    Classifier,
+    _decide_with_words,
+    _heard,
+    builtin_lexicon_file,
+    explain,
+    guess_language,
+)
+from responder.cli import cli
 from responder.errors import ConfigError
 from responder.evaluate import split_corpus
+from responder.lexicon import BIAS, parse_lexicon, read_lexicon
 from responder.models import LABELS
 
 CORPUS = Path(__file__).parent / "corpus" / "asks.jsonl"
@@ -2629,7 +2642,9 @@ def test_user_file_disables_builtin_patterns(tmp_path: Path) -> None:
     user = write(tmp_path / "off.jsonl", ['{"disable": "pitch.fifteen_minutes"}'])
     clf = Classifier.load(user)
     assert "pitch.fifteen_minutes" not in clf.pattern_ids
-    assert clf.classify(text).label == "unclear"
+    result = clf.classify(text)
+    assert "pitch.fifteen_minutes" not in {e.pattern for e in result.evidence}
+    assert clf.with_lexicon(None).classify(text).label == "unclear"
 
 
 @pytest.mark.parametrize(
@@ -2729,3 +2744,220 @@ def test_a_drafting_label_outweighs_a_filing_one_by_a_smaller_margin() -> None:
     assert _decide({"pitch": 1.0, "genuine": 1.8})[0] == "genuine"
     assert _decide({"pitch": 1.0, "recruiter": 1.8})[0] == "pitch"
     assert _decide({"scam": 1.0, "genuine": 3.0})[0] == "scam"
+
+
+# -- the word model (responder/lexicon.py, patterns/lexicon.tsv) ---------------------------
+
+#: An ask the patterns alone leave unclear once pitch.fifteen_minutes is off (one pattern of
+#: 0.5 fires), and the word model reads as a pitch.
+WORDS_DECIDE = "Hi Dana, could I have 15 minutes of your time to present our platform?"
+
+
+def test_word_model_loads_with_the_package(clf: Classifier) -> None:
+    assert clf.lexicon is not None
+    assert len(clf.lexicon) > 1000
+    assert {"?", "@kind=invitation"} <= set(clf.lexicon.index)
+    assert clf.lexicon.where == str(builtin_lexicon_file())
+
+
+def test_lexicon_file_is_sorted_per_label_by_falling_weight() -> None:
+    lines = [
+        line.split("\t")
+        for line in builtin_lexicon_file().read_text(encoding="utf-8").splitlines()
+        if line and not line.startswith("#")
+    ]
+    labels = [label for label, _, _ in lines]
+    assert labels == sorted(labels, key=LABELS.index)
+    for label in set(labels):
+        mine = [(float(w), f) for lab, w, f in lines if lab == label]
+        assert mine[0][1] == BIAS, label
+        assert [w for w, _ in mine[1:]] == sorted((w for w, _ in mine[1:]), reverse=True)
+
+
+def test_word_model_decides_when_patterns_are_not_decisive(tmp_path: Path) -> None:
+    user = write(tmp_path / "off.jsonl", ['{"disable": "pitch.fifteen_minutes"}'])
+    result = Classifier.load(user).classify(WORDS_DECIDE)
+    assert result.label == "pitch"
+    assert "the patterns alone: unclear" in result.why
+    (words,) = [e for e in result.evidence if e.pattern == "pitch.lexicon"]
+    assert words.label == "pitch"
+    assert words.weight >= 0.6
+    assert words.text.startswith("p 0.")
+    assert "our +" in words.text  # the words that weighed most, with their weights
+    assert result.scores["pitch"] == pytest.approx(0.5 + words.weight)
+
+
+def test_explanation_lists_the_words_and_how_to_switch_them_off(tmp_path: Path) -> None:
+    user = write(tmp_path / "off.jsonl", ['{"disable": "pitch.fifteen_minutes"}'])
+    text = explain(Classifier.load(user).classify(WORDS_DECIDE))
+    assert "* pitch.lexicon [pitch, weight " in text
+    assert "words: p 0." in text
+    assert "word model: <label>.lexicon weighs 2 x the probability" in text
+    assert '{"disable": "pitch.lexicon"}' in text
+    assert '{"disable": "lexicon"}' in text
+    assert '{"disable": "pitch.our_product"}' in text
+
+
+def test_classify_json_carries_the_word_evidence() -> None:
+    result = CliRunner().invoke(cli, ["classify", "--json", "--text", WORDS_DECIDE])
+    assert result.exit_code == 0, result.output
+    evidence = json.loads(result.output)["evidence"]
+    words = [e for e in evidence if e["pattern"] == "pitch.lexicon"]
+    assert words
+    assert words[0]["label"] == "pitch"
+    assert "+" in words[0]["text"]
+
+
+@pytest.mark.parametrize(
+    ("lines", "label", "off"),
+    [
+        (['{"disable": "pitch.fifteen_minutes"}', '{"disable": "lexicon"}'], "unclear", None),
+        (['{"disable": "pitch.fifteen_minutes"}', '{"disable": "pitch.lexicon"}'], "unclear",
+         {"pitch"}),
+    ],
+)
+def test_user_file_switches_the_word_model_off(
+    tmp_path: Path, lines: list[str], label: str, off: set[str] | None
+) -> None:
+    clf = Classifier.load(write(tmp_path / "off.jsonl", lines))
+    if off is None:
+        assert clf.lexicon is None
+    else:
+        assert clf.lexicon_off == off
+    result = clf.classify(WORDS_DECIDE)
+    assert result.label == label, explain(result)
+    assert not [e for e in result.evidence if e.pattern == "pitch.lexicon"]
+
+
+def test_a_user_pattern_cannot_take_a_word_model_id(tmp_path: Path) -> None:
+    user = write(tmp_path / "mine.jsonl", ['{"id": "pitch.lexicon", "label": "pitch", '
+                                           '"pattern": "demo"}'])
+    with pytest.raises(ConfigError, match=r"mine\.jsonl:1: .*reserved for the word model"):
+        Classifier.load(user)
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("pitch\t+0.5", "expected label<TAB>weight<TAB>feature"),
+        ("pitchy\t+0.5\tdemo", "unknown label 'pitchy'"),
+        ("pitch\tmuch\tdemo", "weight 'much' is not a number"),
+        ("pitch\tnan\tdemo", "not a finite number"),
+        ("pitch\t+0.5\t", "empty feature"),
+        ("scam\t+0.90\twhatsapp", "listed twice"),
+    ],
+)
+def test_bad_lexicon_names_file_and_line(tmp_path: Path, line: str, message: str) -> None:
+    bad = write(tmp_path / "lexicon.tsv", ["# a comment", "scam\t+0.90\twhatsapp", "", line])
+    with pytest.raises(ConfigError) as info:
+        Classifier.load(lexicon=bad)
+    assert f"{bad}:4: " in str(info.value)
+    assert message in str(info.value)
+
+
+def test_responder_check_reports_a_bad_lexicon(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A broken package lexicon stops `responder check` with its file and line."""
+    package = tmp_path / "patterns"
+    package.mkdir()
+    for path in PATTERN_DIR.glob("*.jsonl"):
+        (package / path.name).write_bytes(path.read_bytes())
+    lines = builtin_lexicon_file().read_text(encoding="utf-8").splitlines()
+    number = next(i for i, line in enumerate(lines, start=1) if not line.startswith("#"))
+    lines[number - 1] = "scam\tplenty\twhatsapp"
+    write(package / "lexicon.tsv", lines)
+    monkeypatch.setattr("responder.classify.PATTERN_DIR", package)
+    env = {k: None for k in os.environ if k.startswith("RESPONDER_")}
+    env |= {"RESPONDER_MAILDIR": str(tmp_path / "Maildir"),
+            "RESPONDER_STATE_DIR": str(tmp_path / "state")}
+    result = CliRunner().invoke(cli, ["check"], env=env)
+    assert result.exit_code != 0
+    assert f"{package / 'lexicon.tsv'}:{number}: weight 'plenty' is not a number" in (
+        result.output
+    )
+
+
+def test_ask_in_a_language_without_patterns_gets_no_word_evidence(clf: Classifier) -> None:
+    text = ("Ciao Dana, ho visto il tuo profilo e vorrei proporti una collaborazione per il "
+            "nostro nuovo prodotto di analisi dei dati.")
+    result = clf.classify(text, "inmail")
+    assert clf.lexicon is not None
+    assert result.label == "unclear"
+    assert result.evidence == ()
+
+
+def test_denied_words_are_not_word_features(clf: Classifier) -> None:
+    denied = clf.word_features("I'm not selling anything, just a question about your talk.")
+    plain = clf.word_features("I'm selling something, just a question about your talk.")
+    assert "sell" in plain
+    assert "sell" not in denied
+    assert "sell anything" not in denied
+    assert {"question", "your talk"} <= set(denied)
+
+
+def test_word_rows_match_the_word_features(clf: Classifier) -> None:
+    """The fast path (token codes) finds exactly the rows of the plain string features."""
+    assert clf.lexicon is not None
+    for _, kind, text in CASES:
+        doc = clf._nlp(text.lower())
+        plain = clf.lexicon.rows_of(clf.word_features(text, kind))
+        assert clf._rows(doc, kind) == plain, text
+
+
+def test_the_word_model_counts_fully_only_when_patterns_are_not_decisive() -> None:
+    words = {"pitch": 0.8, "genuine": 1.2, "recruiter": 1.4}
+    assert _heard({"pitch": 0.5}, words) == words
+    # decisive patterns: only weights of 1 or more (p >= 0.5), as 1, for labels the patterns
+    # found too or scam, mlm, genuine
+    assert _heard({"pitch": 1.0}, words) == {"genuine": 1.0}
+    assert _heard({"recruiter": 1.0}, words) == {"genuine": 1.0, "recruiter": 1.0}
+    assert _heard({"genuine": 1.0}, {"scam": 1.1, "mlm": 0.9}) == {"scam": 1.0}
+
+
+def test_the_word_model_never_makes_a_draft_the_patterns_would_not() -> None:
+    label, why = _decide_with_words({"genuine": 0.6}, {"genuine": 1.2})
+    assert label == "unclear"
+    assert "no draft on the words' say" in why
+    assert _decide_with_words({}, {"stale_reconnect": 1.9})[0] == "unclear"
+    assert _decide_with_words({"pitch": 1.0, "genuine": 1.2}, {"genuine": 1.0})[0] == "unclear"
+    # what the patterns draft, the words may still move between the drafting labels
+    assert _decide_with_words({"genuine": 1.0}, {"genuine": 1.0})[0] == "genuine"
+    assert _decide_with_words({"stale_reconnect": 1.0, "genuine": 0.4}, {"genuine": 1.0})[
+        0
+    ] == "genuine"
+
+
+def test_the_word_model_never_files_what_may_be_genuine() -> None:
+    assert _decide_with_words({}, {"pitch": 1.2})[0] == "pitch"
+    # the patterns alone draft, with the words it would file: left
+    label, why = _decide_with_words({"genuine": 1.2}, {"pitch": 1.0})
+    assert label == "unclear"
+    assert "not filed on the words' say" in why
+    # the words read as genuine and the patterns are not sure of the filing label: left
+    assert _decide_with_words({"pitch": 1.5}, {"genuine": 1.0})[0] == "unclear"
+    assert _decide_with_words({"pitch": 2.0}, {"genuine": 1.0})[0] == "pitch"
+    # a scam or mlm signal from the words still stops a draft (nor is the ask filed)
+    assert _decide_with_words({"genuine": 1.2}, {"mlm": 0.6})[0] == "unclear"
+    assert _decide_with_words({"genuine": 1.2}, {"scam": 1.0})[0] == "unclear"
+    assert _decide_with_words({"genuine": 0.6}, {"scam": 1.0})[0] == "scam"
+
+
+def test_lexicon_is_what_training_gives() -> None:
+    """patterns/lexicon.tsv is exactly what scripts/train_lexicon.py makes of the data."""
+    script = Path(__file__).parent.parent / "scripts" / "train_lexicon.py"
+    done = subprocess.run([sys.executable, str(script), "--check"], capture_output=True,
+                          text=True, check=False, timeout=300)
+    assert done.returncode == 0, done.stderr
+
+
+def test_parse_lexicon_reads_what_format_writes() -> None:
+    from responder.lexicon import format_lexicon
+
+    text = format_lexicon({("pitch", BIAS): 0.1, ("pitch", "demo"): 0.7,
+                           ("scam", "wire"): 1.5, ("pitch", "book demo"): 0.9}, ["head"])
+    assert text.splitlines()[:3] == ["# head", "scam\t+1.50\twire", "pitch\t+0.10\t@bias"]
+    lex = parse_lexicon(text, "mem")
+    assert lex.names == ("book demo", "demo", "wire")
+    assert lex.probabilities(lex.rows_of(["demo", "book demo"]))[LABELS.index("pitch")] > 0.2
+    assert len(read_lexicon(builtin_lexicon_file())) > 1000

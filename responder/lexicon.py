@@ -1,0 +1,240 @@
+"""The word model: a small linear model over the words of an ask, read from ``lexicon.tsv``.
+
+Its features are the lookup lemmas of the ask (one per word, the same lemmas the patterns
+see), each pair of neighbouring lemmas, ``?`` when the ask asks something, and the kind of
+mail (``@kind=invitation``). A word inside a denial ("not selling") is left out, and so are
+the pairs it is part of. Each label has one weight per feature and a bias (``@bias``); a
+label's score is its bias plus the weights of the features present, and the scores become
+probabilities through a softmax. The file is written by ``scripts/train_lexicon.py``; how
+the classifier uses the probabilities is described at the top of ``classify.py``.
+
+Nothing here imports spaCy; numpy (a spaCy dependency) holds the weights.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from responder.errors import ConfigError
+from responder.models import LABELS
+
+#: The word model shipped with the package.
+LEXICON_FILE = Path(__file__).parent / "patterns" / "lexicon.tsv"
+#: The feature every ask has: the label's prior, before any word.
+BIAS = "@bias"
+#: Prefix of the feature that names the kind of mail (``@kind=invitation``).
+KIND = "@kind="
+#: A token that counts as a word: it has a letter and cannot be mistaken for a special feature.
+_WORD = re.compile(r"[^\W\d_]")
+_INDEX = {label: i for i, label in enumerate(LABELS)}
+
+#: Token codes of :meth:`Lexicon.code`: punctuation and the like, and the question mark (word
+#: codes are 0 and up: a word the lexicon knows, or UNKNOWN).
+BREAK, QUESTION, UNKNOWN = -3, -2, -1
+
+
+def word_feature(lemma: str) -> str | None:
+    """The feature of one token's lemma: the lemma for a word, ``?`` for a question mark,
+    None for anything else (punctuation, numbers, emoji)."""
+    if lemma == "?":
+        return lemma
+    if "@" in lemma or not _WORD.search(lemma) or lemma != lemma.strip():
+        return None
+    return lemma
+
+
+def features(words: Sequence[str | None], denied: Iterable[int], kind: str | None) -> list[str]:
+    """The features of one ask, each once, in order of first appearance.
+
+    ``words`` holds :func:`word_feature` of each token (None for punctuation); ``denied`` the
+    positions inside a denial, left out. A pair joins two neighbouring words; punctuation,
+    ``?`` and a denied word break pairs.
+    """
+    skip = frozenset(denied)
+    found: dict[str, None] = {}
+    prev: str | None = None
+    for i, w in enumerate(words):
+        if w is None or i in skip:
+            prev = None
+            continue
+        found[w] = None
+        if w == "?":
+            prev = None
+            continue
+        if prev is not None:
+            found[f"{prev} {w}"] = None
+        prev = w
+    if kind:
+        found[KIND + kind] = None
+    return list(found)
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """The word model: one row of per-label weights per feature, and the label biases.
+
+    ``matrix`` and ``bias`` are numpy arrays (features x labels, and labels). Besides the
+    feature names, words have integer codes so that an ask's rows are found without building
+    strings (:meth:`code`, :meth:`rows`); :func:`features` and :meth:`rows_of` give the same.
+    """
+
+    names: tuple[str, ...]
+    index: Mapping[str, int]
+    matrix: Any
+    bias: Any
+    #: word -> code, for every word of a unigram or pair feature
+    words: Mapping[str, int]
+    #: word code -> row of its unigram (-1: none); code x len(words) + code -> row of the pair
+    unigrams: Sequence[int]
+    pairs: Mapping[int, int]
+    where: str = ""
+
+    def code(self, feature: str | None) -> int:
+        """The code of a token given its :func:`word_feature`."""
+        if feature is None:
+            return BREAK
+        if feature == "?":
+            return QUESTION
+        return self.words.get(feature, UNKNOWN)
+
+    def rows(self, codes: Sequence[int], denied: Iterable[int], kind: str | None) -> list[int]:
+        """The rows of the features of an ask given its tokens' codes, as :func:`features`."""
+        if denied:
+            codes = list(codes)
+            for i in denied:
+                codes[i] = BREAK  # left out, and it breaks pairs
+        found: set[int] = set()
+        unigrams, pairs, stride = self.unigrams, self.pairs, len(self.words)
+        prev = BREAK
+        for c in codes:
+            if c >= 0:
+                found.add(unigrams[c])
+                if prev >= 0:
+                    found.add(pairs.get(prev * stride + c, -1))
+            elif c == QUESTION:
+                found.add(self.index.get("?", -1))
+            prev = c
+        if kind:
+            found.add(self.index.get(KIND + kind, -1))
+        found.discard(-1)
+        return sorted(found)
+
+    def rows_of(self, feats: Iterable[str]) -> list[int]:
+        """The rows of the features the lexicon has, sorted."""
+        return sorted({self.index[f] for f in feats if f in self.index})
+
+    def weigh(self, rows: Sequence[int]) -> tuple[Any, list[float]]:
+        """An ask's rows of weights (for :meth:`top_words`) and the model's probability of
+        each label (in LABELS order)."""
+        weights = self.matrix.take(rows, 0)
+        z = (self.bias + weights.sum(0)).tolist()
+        top = max(z)
+        exps = [math.exp(v - top) for v in z]
+        total = sum(exps)
+        return weights, [e / total for e in exps]
+
+    def probabilities(self, rows: Sequence[int]) -> list[float]:
+        """The model's probability of each label (in LABELS order) for an ask's rows."""
+        return self.weigh(rows)[1]
+
+    def top_words(
+        self, rows: Sequence[int], weights: Any, label: str, count: int = 5
+    ) -> list[tuple[str, float]]:
+        """The features that weigh most for ``label`` in this ask, heaviest first
+        (``weights``: the rows' weights from :meth:`weigh`)."""
+        column = weights[:, _INDEX[label]]
+        order = (-column).argsort(kind="stable")[:count].tolist()  # rows are in name order
+        return [(self.names[rows[k]], w) for k in order if (w := float(column[k])) > 0]
+
+    def __len__(self) -> int:
+        """How many weights (other than the biases) the lexicon holds."""
+        return int((self.matrix != 0).sum())
+
+
+def describe(words: list[tuple[str, float]]) -> str:
+    """``platform +0.81, book demo +0.62``: words and weights as an evidence text."""
+    return ", ".join(f"{f.removeprefix('@')} {w:+.2f}" for f, w in words) or "(bias only)"
+
+
+def read_lexicon(path: Path) -> Lexicon:
+    """Read a lexicon file: ``label<TAB>weight<TAB>feature`` lines, ``#`` comments.
+
+    Raises :class:`ConfigError` naming the file and line for anything malformed.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        why = exc.strerror if isinstance(exc, OSError) else "not UTF-8"
+        raise ConfigError(f"{path}: cannot read lexicon: {why or exc}") from exc
+    return parse_lexicon(text, str(path))
+
+
+def parse_lexicon(text: str, where: str) -> Lexicon:
+    """The lexicon in ``text`` (the contents of a lexicon file called ``where``)."""
+    import numpy
+
+    table: dict[str, dict[int, float]] = {}
+    bias = numpy.zeros(len(LABELS))
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        label, weight, feature = _parse(line, f"{where}:{number}")
+        if feature == BIAS:
+            bias[_INDEX[label]] = weight
+            continue
+        row = table.setdefault(feature, {})
+        if _INDEX[label] in row:
+            raise ConfigError(f"{where}:{number}: {label} {feature!r} is listed twice")
+        row[_INDEX[label]] = weight
+    names = tuple(sorted(table))
+    index = {f: i for i, f in enumerate(names)}
+    matrix = numpy.zeros((len(names), len(LABELS)))
+    for f, weights in table.items():
+        for column, w in weights.items():
+            matrix[index[f], column] = w
+    grams = [f.split(" ") for f in names if not f.startswith("@") and f != "?"]
+    words = {w: i for i, w in enumerate(sorted({w for gram in grams for w in gram}))}
+    unigrams = [-1] * len(words)
+    pairs: dict[int, int] = {}
+    for gram in grams:
+        at = index[" ".join(gram)]
+        if len(gram) == 1:
+            unigrams[words[gram[0]]] = at
+        elif len(gram) == 2:
+            pairs[words[gram[0]] * len(words) + words[gram[1]]] = at
+    return Lexicon(names, index, matrix, bias, words, unigrams, pairs, where)
+
+
+def _parse(line: str, where: str) -> tuple[str, float, str]:
+    parts = line.split("\t")
+    if len(parts) != 3:
+        raise ConfigError(f"{where}: expected label<TAB>weight<TAB>feature, got {line!r}")
+    label, text, feature = parts
+    if label not in _INDEX:
+        raise ConfigError(f"{where}: unknown label {label!r}; use one of {', '.join(LABELS)}")
+    try:
+        weight = float(text)
+    except ValueError:
+        raise ConfigError(f"{where}: weight {text!r} is not a number") from None
+    if not math.isfinite(weight):
+        raise ConfigError(f"{where}: weight {text!r} is not a finite number")
+    if not feature or feature != feature.strip():
+        raise ConfigError(f"{where}: empty feature or one with leading/trailing spaces")
+    return label, weight, feature
+
+
+def format_lexicon(weights: Mapping[tuple[str, str], float], header: Sequence[str]) -> str:
+    """The lexicon file text: ``header`` as comments, then per label (LABELS order) its
+    features by falling weight (ties by name), the bias first."""
+    out = [f"# {h}".rstrip() for h in header]
+    ordered = sorted(
+        weights.items(),
+        key=lambda kv: (_INDEX[kv[0][0]], kv[0][1] != BIAS, -kv[1], kv[0][1]),
+    )
+    out += [f"{label}\t{w:+.2f}\t{feature}" for (label, feature), w in ordered]
+    return "\n".join(out) + "\n"
