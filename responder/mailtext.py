@@ -57,6 +57,8 @@ def clean_text(text: str) -> str:
 
 def one_line(text: str) -> str:
     """Return ``text`` on one line: control characters and line breaks become single spaces."""
+    if text.isascii() and text.isprintable():  # nothing to replace or remove
+        return " ".join(text.split())
     return " ".join(_CONTROL.sub(" ", remove_invisible(text)).split())
 
 
@@ -101,7 +103,7 @@ def html_to_text(html: str) -> str:
 
 def _repair(value: str) -> str:
     """Return a header value whose raw 8-bit bytes (kept as surrogates) are decoded."""
-    if not _SURROGATE.search(value):
+    if value.isascii() or not _SURROGATE.search(value):
         return value
     return decode_bytes(value.encode("utf-8", "surrogateescape"), "utf-8")
 
