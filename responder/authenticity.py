@@ -60,8 +60,11 @@ class AuthResults:
 
 def _strip_comments(value: str) -> str:
     """Return ``value`` without quoted strings' delimiters confusing us and without comments."""
-    value = _QUOTED.sub('""', value)
+    if '"' in value:
+        value = _QUOTED.sub('""', value)
     for _ in range(10):  # nested comments, peeled from the inside out
+        if "(" not in value:
+            break
         stripped = _COMMENT.sub(" ", value)
         if stripped == value:
             break
