@@ -55,10 +55,11 @@ def test_held_out_never_drafts_scam_or_mlm(held_out: EvalReport) -> None:
     assert held_out.scam_or_mlm_drafted == 0
 
 
-# The targets of the issue, on the held-out split. They are not reached without memorising
-# the corpus (true figures: action accuracy 0.825, macro-F1 0.752, 1 of 9 genuine filed, up
-# from 0.812 / 0.745 / 1 of 9 before the generalised families), so they are strict xfails:
-# the day a change reaches one, its test fails and must be unmarked.
+# The targets of the issue, on the held-out split. Two are not reached without memorising
+# the corpus (true figures with the word model: action accuracy 0.838, macro-F1 0.793, 0 of 9
+# genuine filed; patterns alone 0.825 / 0.752 / 1 of 9, and 0.812 / 0.745 / 1 of 9 before the
+# generalised families), so they are strict xfails: the day a change reaches one, its test
+# fails and must be unmarked.
 NOT_YET = pytest.mark.xfail(strict=True, reason="held-out target not reached; see report")
 
 
@@ -72,16 +73,15 @@ def test_held_out_macro_f1_target(held_out: EvalReport) -> None:
     assert held_out.macro_f1 >= 0.85
 
 
-@NOT_YET
 def test_held_out_files_at_most_one_genuine_in_twenty(held_out: EvalReport) -> None:
     assert held_out.genuine_filed * 20 <= held_out.genuine_total
 
 
 def test_held_out_does_not_regress(held_out: EvalReport) -> None:
     """Floors at the figures reached, so a change that loses ground fails."""
-    assert held_out.action_accuracy >= 0.82
-    assert held_out.macro_f1 >= 0.75
-    assert held_out.genuine_filed <= 1
+    assert held_out.action_accuracy >= 0.83
+    assert held_out.macro_f1 >= 0.79
+    assert held_out.genuine_filed == 0
 
 
 def test_whole_corpus_does_not_regress(whole: EvalReport) -> None:
@@ -171,7 +171,9 @@ def test_fresh_asks_do_not_regress(clf: Classifier) -> None:
     reconnect; since then no draft is made while any scam or mlm signal fired), batch 8
     0.64, batch 9 0.77, batch 10 0.81 (its misses all left as unclear). New wording
     still misses often: these are the honest estimate for unseen asks. The floors below
-    guard what tuning reached since.
+    guard what tuning reached since. These asks also train the word model (lexicon.tsv),
+    so its figures here are memory too; ``scripts/train_lexicon.py --cv`` estimates it
+    leaving each batch out, with the patterns as they were before that batch.
     """
     report = evaluate(clf, read_rows(EXTRA))
     assert report.total >= 300
