@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from email.header import decode_header
 from email.message import Message
 from email.utils import getaddresses, parsedate_to_datetime
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from inscriptis import get_text
 from inscriptis.model.config import ParserConfig
@@ -86,10 +86,31 @@ def part_text(part: Message, limit: int = MAX_PART_BYTES) -> str:
     if not isinstance(payload, bytes):
         return ""
     try:
-        charset = part.get_content_charset()
+        charset = _content_charset(part)
     except Exception:
         charset = None
     return decode_bytes(payload[:limit], charset)
+
+
+#: Longest Content-Type value whose charset is remembered.
+_CACHED_TYPE_CHARS = 256
+
+
+def _content_charset(part: Message) -> str | None:
+    """Return ``part.get_content_charset()``: remembered per Content-Type value, since the
+    stdlib's parameter parsing is slow and parts' values repeat from mail to mail."""
+    value = part.get("content-type")
+    if isinstance(value, str) and len(value) <= _CACHED_TYPE_CHARS:
+        return _charset_of(value)
+    return part.get_content_charset()  # absent, long, or 8-bit (the stdlib wraps it)
+
+
+@lru_cache(maxsize=512)
+def _charset_of(content_type: str) -> str | None:
+    """Return the charset the stdlib reads from a Content-Type value, by asking it."""
+    probe = Message()
+    probe["Content-Type"] = content_type
+    return probe.get_content_charset()
 
 
 def html_to_text(html: str) -> str:
