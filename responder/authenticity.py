@@ -13,6 +13,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from email.message import Message
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from responder.mailtext import (
@@ -171,6 +172,20 @@ def lookalike_reason(domain: str) -> str | None:
     return None
 
 
+def _outside_host(url: str) -> str:
+    """Return the host of ``url`` when it is not one of LinkedIn's, else ``""``."""
+    try:
+        host = (urlsplit(url).hostname or "").rstrip(".")
+    except ValueError:
+        return ""
+    return "" if any(in_domain(host, good) for good in LINKEDIN_HOSTS) else host
+
+
+#: Longest URL whose answer is remembered: the hosts of links repeat from mail to mail.
+_CACHED_URL_CHARS = 256
+_outside_host_cached = lru_cache(maxsize=1024)(_outside_host)
+
+
 def foreign_hosts(urls: Iterable[str], limit: int = 5) -> tuple[str, ...]:
     """Return up to ``limit`` distinct hosts of ``urls`` that are not LinkedIn's."""
     found: list[str] = []
@@ -180,13 +195,8 @@ def foreign_hosts(urls: Iterable[str], limit: int = 5) -> tuple[str, ...]:
         if netloc in netlocs:
             continue
         netlocs.add(netloc)
-        try:
-            host = (urlsplit(url).hostname or "").rstrip(".")
-        except ValueError:
-            host = ""
-        if not host:
-            continue
-        if any(in_domain(host, good) for good in LINKEDIN_HOSTS) or host in found:
+        host = _outside_host_cached(url) if len(url) <= _CACHED_URL_CHARS else _outside_host(url)
+        if not host or host in found:
             continue
         found.append(host)
         if len(found) >= limit:
