@@ -177,6 +177,11 @@ class _Planned:
     row: int = 0
 
 
+#: Messages decided before their mailbox changes are made together: one APPEND of the drafts,
+#: one STORE per keyword, one MOVE and two state transactions per batch, not per message.
+#: Each command is a transaction on the server, so bigger batches cost it less; a batch's
+#: drafts (a few KB each) are all that is held meanwhile.
+ACT_BATCH = 500
 #: From this many drafts in one batch, list every draft's Message-ID once for the pass
 #: instead of searching Drafts for each batch's few.
 FULL_DRAFT_LIST = 10
@@ -316,11 +321,11 @@ class Pass:
         todo = {h.ref: h for h in candidates}
         wanted = [h.ref for h in candidates if self._small(h)]
         count = 0
+        batch: list[_Planned] = []
         with ReadAhead(self.store.body_batches(wanted)) as fetches:
             if wanted:
                 self.engine.ready()  # the first fetch is under way meanwhile
             for fetched in fetches:
-                batch: list[_Planned] = []
                 for ref, raw in fetched:
                     if self.stop.is_set():
                         break
@@ -337,10 +342,15 @@ class Pass:
                     else:
                         reports.append(planned)
                         done_upto = info.pos
-                fetches.wait()  # the next fetch is done: the store is free for the changes
-                done_upto = max(done_upto, self._act_batch(batch, scan.uidvalidity, reports))
+                if len(batch) >= ACT_BATCH or self.stop.is_set():
+                    fetches.wait()  # the next fetch is done: the store is free for changes
+                    done_upto = max(done_upto, self._act_batch(batch, scan.uidvalidity,
+                                                               reports))
+                    batch = []
                 if self.stop.is_set():
                     break
+            fetches.wait()
+            done_upto = max(done_upto, self._act_batch(batch, scan.uidvalidity, reports))
         for info in list(todo.values()):
             if self.stop.is_set() or self._small(info):
                 continue
