@@ -145,6 +145,8 @@ _REPLY_HINT = re.compile(
     re.I,
 )
 _THREAD_PATH = re.compile(r"/(?:messaging/thread|talent/inbox)/", re.I)
+_SPACE = re.compile(r"\s")
+_NON_SPACE_RUN = re.compile(r"\S*")
 _PROFILE_LINE = re.compile(
     r"^(?:view profile|voir le profil|profil anzeigen|ver perfil|visualizza profilo)\s*:\s*"
     r"(https?://\S+)",
@@ -522,12 +524,10 @@ def _thread_link(line: str) -> str | None:
     if path is None:
         return None
     start = max(line.rfind("http://", 0, path.start()), line.rfind("https://", 0, path.start()))
-    if start < 0 or any(ch.isspace() for ch in line[start : path.start()]):
+    if start < 0 or _SPACE.search(line, start, path.start()):
         return None
-    end = path.end()
-    while end < len(line) and not line[end].isspace():
-        end += 1
-    return line[start:end]
+    rest = _NON_SPACE_RUN.match(line, path.end())  # always: the pattern may match nothing
+    return line[start : rest.end() if rest else path.end()]
 
 
 def _name_like(line: str) -> bool:
