@@ -19,10 +19,17 @@ one decisive family), so it decides. When the patterns are decisive it tips clos
 does not overturn them: only a label it gives p >= 0.5 gets its evidence, worth one decisive
 family (:data:`DECISIVE`), and only if the patterns found that label too or it is ``scam``,
 ``mlm`` or ``genuine`` (whose signals guard the drafts). Three guards leave an ask
-``unclear`` instead: the words never make a draft the patterns alone would not make (so a
-scam the patterns miss is never drafted on the words' reading), and they never file what may
+``unclear`` instead: the sum never makes a draft the patterns alone would not make (so a
+scam the patterns half-see is never drafted on the sum), and it never files what may
 be genuine: an ask the patterns alone would draft, or one whose ``genuine.lexicon`` weighs
 :data:`DECISIVE` or more (unless the patterns alone give the filing label :data:`SURE`).
+An ask still ``unclear`` after that (and on the patterns alone) is decided on the word
+model's probabilities alone when they are clear (:func:`_words_alone`): drafted when a
+drafting label has p >= :data:`WORDS_DRAFT`, leads every other label by :data:`WORDS_LEAD`,
+p(scam) + p(mlm) <= :data:`WORDS_SCAM` and no scam or mlm pattern fired; filed when the
+filing labels together have p >= :data:`WORDS_FILE` (the likeliest, which it is filed as, at
+least :data:`LEXICON_MIN`), the drafting ones at most :data:`WORDS_GENUINE`, and no drafting
+pattern fired.
 The words thus file noise the patterns miss, keep possible genuine asks out of the filed
 folder, and settle close calls between labels. Everything else holds:
 ``scam`` and ``mlm`` are never drafted (a ``scam.lexicon`` or ``mlm.lexicon`` entry is such a
@@ -37,7 +44,7 @@ from __future__ import annotations
 import gc
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -81,6 +88,18 @@ LEXICON_MIN = 0.3
 LEXICON = "lexicon"
 #: A filing label the patterns alone score this much is filed even if the words read genuine.
 SURE = 2.0
+#: An ask nothing else decides is drafted on the words alone when a drafting label has this
+#: probability, leads every other label (``unclear`` too) by :data:`WORDS_LEAD`, p(scam) +
+#: p(mlm) is at most :data:`WORDS_SCAM` and no scam or mlm pattern fired.
+WORDS_DRAFT = 0.5
+WORDS_LEAD = 0.3
+WORDS_SCAM = 0.15
+#: It is filed on the words alone when the filing labels together have this probability, the
+#: likeliest of them (the label taken) at least :data:`LEXICON_MIN`, p(genuine) +
+#: p(stale_reconnect) is at most :data:`WORDS_GENUINE` and no drafting pattern fired.
+#: (These five were chosen on cross-validation over training asks only.)
+WORDS_FILE = 0.7
+WORDS_GENUINE = 0.15
 #: Labels the word model is heard on even when the patterns are decisive: a scam or mlm signal
 #: keeps an ask from being drafted, a genuine one keeps it from being filed.
 _ALWAYS_HEARD = frozenset({"scam", "mlm", "genuine"})
@@ -447,8 +466,10 @@ class Classifier:
         for e in evidence:
             if not e.negated:
                 scores[e.label] = scores.get(e.label, 0.0) + e.weight
-        lexical = self._word_evidence(doc, kind, scores)
-        label, why = _decide_with_words(scores, {e.label: e.weight for e in lexical})
+        lexical, probs = self._word_evidence(doc, kind, scores)
+        label, why = _decide_with_words(
+            scores, {e.label: e.weight for e in lexical}, probs, self.lexicon_off
+        )
         for e in lexical:
             scores[e.label] = scores.get(e.label, 0.0) + e.weight
         evidence += lexical
@@ -520,12 +541,15 @@ class Classifier:
             codes = [self._learn_code(o, self.lexicon) if c == _NEW else c for o, c in pairs]
         return self.lexicon.rows(codes, self._denied(doc, orths), kind)
 
-    def _word_evidence(self, doc: Doc, kind: str | None, rules: dict[str, float]) -> list[Evidence]:
+    def _word_evidence(
+        self, doc: Doc, kind: str | None, rules: dict[str, float]
+    ) -> tuple[list[Evidence], dict[str, float]]:
         """The word model's evidence that counts (:func:`_heard`) beside the patterns' scores
-        ``rules``: ``<label>.lexicon`` for each label it finds likely, with its words."""
+        ``rules``: ``<label>.lexicon`` for each label it finds likely, with its words; and its
+        probability of every label (empty without a word model)."""
         lexicon = self.lexicon
         if lexicon is None:
-            return []
+            return [], {}
         rows = self._rows(doc, kind)
         weights, probs = lexicon.weigh(rows)
         likely = {
@@ -533,7 +557,7 @@ class Classifier:
             for label, p in zip(LABELS, probs, strict=True)
             if p >= LEXICON_MIN and label != "unclear" and label not in self.lexicon_off
         }
-        return [
+        evidence = [
             Evidence(
                 f"{label}.{LEXICON}",
                 label,
@@ -543,6 +567,7 @@ class Classifier:
             )
             for label, weight in _heard(rules, likely).items()
         ]
+        return evidence, dict(zip(LABELS, probs, strict=True))
 
 
 #: Not yet in the token cache (no code is this low).
@@ -1054,7 +1079,12 @@ def _heard(rules: dict[str, float], words: dict[str, float]) -> dict[str, float]
     }
 
 
-def _decide_with_words(rules: dict[str, float], words: dict[str, float]) -> tuple[str, str]:
+def _decide_with_words(
+    rules: dict[str, float],
+    words: dict[str, float],
+    probs: dict[str, float] | None = None,
+    off: Collection[str] = (),
+) -> tuple[str, str]:
     """Pick the label from the patterns' scores plus the word model's weights; say why.
 
     The sum is decided as :func:`_decide` does, with three guards, each leaving the ask
@@ -1062,8 +1092,21 @@ def _decide_with_words(rules: dict[str, float], words: dict[str, float]) -> tupl
     not make (a scam the patterns miss must not be drafted on the words' reading). They never
     file what may be genuine: an ask the patterns alone would draft, or one they give
     ``genuine`` a weight of DECISIVE or more (unless the patterns alone score the filing label
-    :data:`SURE`).
+    :data:`SURE`). An ask left ``unclear`` both ways may still be decided by the word model's
+    probabilities ``probs`` alone (:func:`_words_alone`; labels in ``off`` excepted).
     """
+    label, why = _decide_sum(rules, words)
+    if label == "unclear" and probs:
+        alone = _decide(rules)[0]
+        said = _words_alone(rules, probs) if alone == "unclear" else None
+        if said is not None and said[0] not in off:
+            return said[0], f"{said[1]}; the patterns alone: unclear"
+    return label, why
+
+
+def _decide_sum(rules: dict[str, float], words: dict[str, float]) -> tuple[str, str]:
+    """The label of the patterns' scores plus the word model's weights, with the three guards
+    of :func:`_decide_with_words`; and why."""
     alone, alone_why = _decide(rules)
     if not words:
         return alone, alone_why
@@ -1091,6 +1134,50 @@ def _decide_with_words(rules: dict[str, float], words: dict[str, float]) -> tupl
     if label != alone:
         why += f"; the patterns alone: {alone}"
     return label, why
+
+
+def _words_alone(rules: dict[str, float], probs: dict[str, float]) -> tuple[str, str] | None:
+    """The label the word model's probabilities ``probs`` give an ask that neither the
+    patterns' scores ``rules`` nor the sum decide, and why; None when it is not clear enough.
+
+    A draft when a drafting label has p >= :data:`WORDS_DRAFT` and leads every other label by
+    :data:`WORDS_LEAD`, p(scam) + p(mlm) <= :data:`WORDS_SCAM` and no scam or mlm pattern
+    fired. Filed (the likeliest filing label, if it has p >= :data:`LEXICON_MIN`) when the
+    filing labels together have p >= :data:`WORDS_FILE`, p(genuine) + p(stale_reconnect) <=
+    :data:`WORDS_GENUINE` and no drafting pattern fired.
+    """
+    top = max(LABELS, key=lambda lab: (probs.get(lab, 0.0), -_ORDER[lab]))
+    p = probs.get(top, 0.0)
+    if top in _DRAFTED:
+        scam = probs.get("scam", 0.0) + probs.get("mlm", 0.0)
+        lead = p - max(probs.get(lab, 0.0) for lab in LABELS if lab != top)
+        if (
+            p >= WORDS_DRAFT
+            and lead >= WORDS_LEAD
+            and scam <= WORDS_SCAM
+            and not any(rules.get(lab, 0.0) > 0 for lab in _NEVER_OUTWEIGHED)
+        ):
+            return top, (
+                f"the words alone read {top} (p {p:.2f}, ahead by {lead:.2f}; scam and mlm "
+                f"together p {scam:.2f}) and no scam or mlm pattern fired"
+            )
+        return None
+    draft = sum(probs.get(lab, 0.0) for lab in _DRAFTED)
+    filing = [lab for lab in LABELS if lab != "unclear" and lab not in _DRAFTED]
+    together = sum(probs.get(lab, 0.0) for lab in filing)
+    best = max(filing, key=lambda lab: (probs.get(lab, 0.0), -_ORDER[lab]))
+    if (
+        together >= WORDS_FILE
+        and probs.get(best, 0.0) >= LEXICON_MIN
+        and draft <= WORDS_GENUINE
+        and not any(rules.get(lab, 0.0) > 0 for lab in _DRAFTED)
+    ):
+        return best, (
+            f"the words alone read as filed mail (p {together:.2f} for the filing labels, "
+            f"{best} likeliest at {probs.get(best, 0.0):.2f}; genuine and stale_reconnect "
+            f"together p {draft:.2f}) and no drafting pattern fired"
+        )
+    return None
 
 
 def _is_word_evidence(e: Evidence) -> bool:
@@ -1127,10 +1214,16 @@ def explain(c: Classification) -> str:
             f"word model: <label>.{LEXICON} weighs {LEXICON_SCALE:g} x the probability p the "
             f"words give that label (from p {LEXICON_MIN:g}), with each word's own weight. "
             "When the patterns are decisive it counts only from p 0.5, as "
-            f"{DECISIVE:g}, for labels they found too and for scam, mlm and genuine. It never "
-            "drafts what the patterns alone would not, never files what they would draft, nor "
-            f"an ask with genuine.{LEXICON} {DECISIVE:g} or more unless the patterns alone "
-            f"score the filing label {SURE:g}."
+            f"{DECISIVE:g}, for labels they found too and for scam, mlm and genuine. The sum "
+            "never drafts what the patterns alone would not, never files what they would "
+            f"draft, nor an ask with genuine.{LEXICON} {DECISIVE:g} or more unless the "
+            f"patterns alone score the filing label {SURE:g}. An ask still unclear is drafted "
+            "on the words "
+            f"alone at p {WORDS_DRAFT:g} for genuine or stale_reconnect, {WORDS_LEAD:g} ahead, "
+            f"with scam and mlm together at most {WORDS_SCAM:g} and no scam or mlm pattern; "
+            f"filed at p {WORDS_FILE:g} for the filing labels together ({LEXICON_MIN:g} for "
+            f"the likeliest), with genuine and stale_reconnect at most {WORDS_GENUINE:g} and no "
+            "drafting pattern."
         )
     add = '{"id": "genuine.my_project", "label": "genuine", "pattern": "tidewater", "weight": 0.5}'
     tune = []

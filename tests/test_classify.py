@@ -2943,6 +2943,66 @@ def test_the_word_model_never_files_what_may_be_genuine() -> None:
     assert _decide_with_words({"genuine": 0.6}, {"scam": 1.0})[0] == "scam"
 
 
+def _probs(**given: float) -> dict[str, float]:
+    """Word-model probabilities: ``given``, the rest shared out evenly."""
+    rest = [lab for lab in LABELS if lab not in given]
+    share = (1.0 - sum(given.values())) / len(rest)
+    return {lab: given.get(lab, share) for lab in LABELS}
+
+
+def test_the_words_alone_draft_only_a_clear_genuine_reading_without_scam_signals() -> None:
+    clear = _probs(genuine=0.7, unclear=0.1, scam=0.02, mlm=0.02)
+    label, why = _decide_with_words({"genuine": 0.6}, {"genuine": 1.4}, clear)
+    assert label == "genuine"
+    assert "the words alone read genuine (p 0.70" in why
+    assert _decide_with_words({}, {"genuine": 1.4}, clear)[0] == "genuine"
+    # not when a scam or mlm pattern fired, when scam and mlm together are likely enough,
+    # when genuine is not clearly ahead, or when the user switched genuine.lexicon off
+    assert _decide_with_words({"mlm": 0.4}, {"genuine": 1.4}, clear)[0] == "unclear"
+    risky = _probs(genuine=0.6, scam=0.1, mlm=0.1)
+    assert _decide_with_words({}, {"genuine": 1.2}, risky)[0] == "unclear"
+    close = _probs(genuine=0.55, stale_reconnect=0.3, scam=0.0, mlm=0.0)
+    assert _decide_with_words({}, {"genuine": 1.1, "stale_reconnect": 0.6}, close)[0] == (
+        "unclear"
+    )
+    assert _decide_with_words({}, {"genuine": 1.4}, clear, {"genuine"})[0] == "unclear"
+    # what the patterns alone decide is not touched
+    assert _decide_with_words({"pitch": 1.0, "genuine": 1.2}, {"genuine": 1.0}, clear)[0] == (
+        "unclear"
+    )
+
+
+def test_the_words_alone_file_only_when_nothing_reads_as_a_draft() -> None:
+    spread = _probs(pitch=0.32, free_work=0.2, recruiter=0.15, contact_harvest=0.12,
+                    genuine=0.05, stale_reconnect=0.03, unclear=0.05)
+    assert _decide_with_words({"free_work": 0.5}, {"pitch": 0.64})[0] == "unclear"
+    label, why = _decide_with_words({"free_work": 0.5}, {"pitch": 0.64}, spread)
+    assert label == "pitch"
+    assert "the words alone read as filed mail" in why
+    # not with a drafting pattern, nor when genuine and stale_reconnect are likely enough, nor
+    # when no filing label is likely on its own (a vague ask: the words do not know either)
+    assert _decide_with_words({"genuine": 0.4}, {"pitch": 0.64}, spread)[0] == "unclear"
+    assert _decide_with_words({"free_work": 0.5}, {"pitch": 0.64}, spread, {"pitch"})[0] == (
+        "unclear"
+    )
+    maybe = _probs(pitch=0.3, free_work=0.25, recruiter=0.2, genuine=0.2, unclear=0.02)
+    assert _decide_with_words({"free_work": 0.5}, {"pitch": 0.6}, maybe)[0] == "unclear"
+    vague = _probs(pitch=0.2, investor_ask=0.2, scam=0.15, bare_invite=0.2, genuine=0.05,
+                   stale_reconnect=0.02, unclear=0.1)
+    assert _decide_with_words({}, {}, vague)[0] == "unclear"
+
+
+def test_an_ask_the_words_draft_alone_says_so(clf: Classifier) -> None:
+    text = ("Hi Mara, I read your write-up on retry budgets in gRPC clients. We hit the same "
+            "thundering-herd problem last month; did you tune the budget per service?")
+    assert clf.with_lexicon(None).classify(text, "message").label == "unclear"
+    result = clf.classify(text, "message")
+    assert result.label == "genuine"
+    assert result.why.startswith("the words alone read genuine (p 0.")
+    assert result.why.endswith("; the patterns alone: unclear")
+    assert "An ask still unclear is drafted on the words alone" in explain(result)
+
+
 def test_lexicon_is_what_training_gives() -> None:
     """patterns/lexicon.tsv is exactly what scripts/train_lexicon.py makes of the data."""
     script = Path(__file__).parent.parent / "scripts" / "train_lexicon.py"
