@@ -25,10 +25,22 @@ from email.message import Message
 MAX_DEPTH = 8
 
 _BARE_CR = re.compile(r"\r(?!\n)")
+# Lines that start with "--" (the first line aside): only these can be boundary lines.
+_DASHED = re.compile(r"\n--")
 # What the feed parser takes for a header line: "From ", a field name and colon, or folding.
 _HEADER_LINE = re.compile(r"From |[\041-\071\073-\176]*:|[\t ]")
 # One field: its name, and its value with folded lines (blanks before the value dropped).
 _FIELD = re.compile(r"([\041-\071\073-\176]+):[\t ]*([^\n]*\n?(?:[\t ][^\n]*\n?)*)")
+# A Content-Type value the stdlib's parameter parsing merely unquotes: type/subtype, then
+# name=token or name="text" parameters; no backslashes, stars (RFC 2231), angle brackets,
+# stray quotes, or semicolons inside quotes.
+_WS = "[ \t\r\n]*"
+_WORD = r"[A-Za-z0-9!#$&^_.+-]+"
+_PLAIN_TYPE = re.compile(
+    rf"{_WS}{_WORD}/{_WORD}{_WS}"
+    rf'(?:;{_WS}(?:{_WORD}{_WS}={_WS}(?:[^\s";\\<>*]+|"[^"\\;<>\r\n]*"){_WS})?)*'
+)
+_BOUNDARY_PARAM = re.compile(rf';{_WS}boundary{_WS}={_WS}(?:"([^"]*)"|([^\s;]+))', re.I)
 
 
 class _Unsupported(Exception):
@@ -61,6 +73,18 @@ def _boundary_end(line: str, separator: str) -> bool | None:
     return closing
 
 
+def _boundary(msg: Message) -> str | None:
+    """Return ``msg.get_boundary()``: read straight from a plain Content-Type value, else (odd
+    syntax, 8-bit text) by the stdlib, whose parameter parsing is slow."""
+    value = msg.get("content-type")
+    if not (isinstance(value, str) and _PLAIN_TYPE.fullmatch(value)):
+        return msg.get_boundary()
+    found = _BOUNDARY_PARAM.search(value)
+    if found is None:
+        return None
+    return (found[2] if found[1] is None else found[1]).rstrip()
+
+
 def _chop_newline(text: str) -> str:
     """Return ``text`` without one trailing CRLF or LF."""
     if text.endswith("\r\n"):
@@ -74,12 +98,8 @@ class _Reader:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        # Where lines start with "--": only these can be boundary lines.
         self.dashed = [0] if text.startswith("--") else []
-        at = text.find("\n--")
-        while at >= 0:
-            self.dashed.append(at + 1)
-            at = text.find("\n--", at + 1)
+        self.dashed += [found.start() + 1 for found in _DASHED.finditer(text)]
 
     def _line(self, at: int) -> str:
         """Return the line that starts at ``at``, with its line end."""
@@ -146,7 +166,7 @@ class _Reader:
     def _multipart(self, msg: Message, start: int, separators: tuple[str, ...], depth: int) -> int:
         """Attach the parts of multipart ``msg`` whose body starts at ``start``, set its
         preamble and epilogue; return where the line that ends it starts."""
-        boundary = msg.get_boundary()
+        boundary = _boundary(msg)
         if boundary is None:
             raise _Unsupported("multipart without boundary")
         encoding = str(msg.get("content-transfer-encoding", "8bit")).lower()

@@ -2,7 +2,8 @@
 
 Its whole contract is ``parse_simple(raw) in (None, stdlib tree)``: compared attribute by
 attribute (headers, payloads, preamble, epilogue, defects) on the corpus, on damaged copies of
-it, and on random MIME shapes full of the edge cases of the feed parser.
+it, and on random MIME shapes full of the edge cases of the feed parser. The shortcut for
+the boundary parameter is held to ``Message.get_boundary`` the same way.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from responder.mime import MAX_DEPTH, parse_simple
+from responder.mime import MAX_DEPTH, _boundary, parse_simple
 from tests.test_parse_fuzz import EXAMPLES, MAILS, damaged_mail
 
 
@@ -135,3 +136,31 @@ def test_reads_a_cut_off_multipart_and_declines_deep_nesting() -> None:
         for i in range(MAX_DEPTH)
     )
     assert parse_simple(_multipart(opening + f"--b{MAX_DEPTH}\r\n{PART}", "b0")) is None
+
+
+_SPACE = st.sampled_from(["", "", " ", "\t", "\r\n\t"])
+_VALUE_CHARS = st.sampled_from(
+    [*"aZ09!#$&^_.+-'(),/:=?%~é", "\xa0", " ", "\t", "<", ">", '"', "\\", ";", "*", "\x0c"]
+)
+
+
+@st.composite
+def _content_type(draw: st.DrawFn) -> str:
+    """Return a Content-Type value, mostly of the plain shape read without the stdlib."""
+    value = draw(_SPACE) + draw(st.sampled_from(["multipart/mixed", "text/plain", "a/b"]))
+    for _ in range(draw(st.integers(0, 3))):
+        name = draw(
+            st.sampled_from(["boundary", "BOUNDARY", "charset", "boundaryx", "x-b", "boundary*"])
+        )
+        text = "".join(draw(st.lists(_VALUE_CHARS, max_size=6)))
+        quoted = draw(st.sampled_from(['"{}"', "{}"])).format(text)
+        value += f";{draw(_SPACE)}{name}{draw(_SPACE)}={draw(_SPACE)}{quoted}{draw(_SPACE)}"
+    return value
+
+
+@settings(max_examples=EXAMPLES * 4, deadline=None)
+@given(_content_type())
+def test_boundary_is_read_as_the_stdlib_reads_it(value: str) -> None:
+    msg = Message()
+    msg.set_raw("Content-Type", value)
+    assert _boundary(msg) == msg.get_boundary()
