@@ -17,7 +17,7 @@ from email import policy
 from email.message import Message
 from html import escape
 from typing import TypedDict
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import unquote, urlencode, urlsplit, urlunsplit
 
 from responder import authenticity as auth
 from responder.mailtext import (
@@ -564,9 +564,19 @@ def _clean_url(url: str) -> str | None:
         return None
     if parts.scheme not in ("http", "https") or not auth.in_domain(host, "linkedin.com"):
         return None
-    query = [
-        (k, v)
-        for k, v in parse_qsl(parts.query, keep_blank_values=True)
-        if k.lower() not in _TRACKING_PARAMS
-    ]
-    return urlunsplit(("https", parts.netloc, parts.path, urlencode(query), ""))
+    query = urlencode(_kept_params(parts.query))
+    return urlunsplit(("https", parts.netloc, parts.path, query, ""))
+
+
+def _kept_params(query: str) -> list[tuple[str, str]]:
+    """Return ``parse_qsl(query, keep_blank_values=True)`` less the tracking parameters,
+    decoded the same way; the long values of the dropped ones are never decoded."""
+    kept = []
+    for pair in query.split("&") if query else ():
+        if not pair:
+            continue
+        name, _, value = pair.partition("=")
+        key = unquote(name.replace("+", " "))
+        if key.lower() not in _TRACKING_PARAMS:
+            kept.append((key, unquote(value.replace("+", " "))))
+    return kept
