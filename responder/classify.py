@@ -18,10 +18,11 @@ patterns alone, it counts like a pattern family in the sum above (p = 0.5 weighs
 one decisive family), so it decides. When the patterns are decisive it tips close calls and
 does not overturn them: only a label it gives p >= 0.5 gets its evidence, worth one decisive
 family (:data:`DECISIVE`), and only if the patterns found that label too or it is ``scam``,
-``mlm`` or ``genuine`` (whose signals guard the drafts). Three guards leave an ask
+``mlm`` or ``genuine`` (whose signals guard the drafts). Four guards leave an ask
 ``unclear`` instead: the sum never makes a draft the patterns alone would not make (so a
 scam the patterns half-see is never drafted on the sum), and it never files what may
-be genuine: an ask the patterns alone would draft, or one whose ``genuine.lexicon`` weighs
+be genuine: an ask the patterns alone would draft, one where a drafting pattern fired and
+only the words' evidence wins by the fallback, or one whose ``genuine.lexicon`` weighs
 :data:`DECISIVE` or more (unless the patterns alone give the filing label :data:`SURE`).
 An ask still ``unclear`` after that (and on the patterns alone) is decided on the word
 model's probabilities alone when they are clear (:func:`_words_alone`): drafted when a
@@ -1087,12 +1088,13 @@ def _decide_with_words(
 ) -> tuple[str, str]:
     """Pick the label from the patterns' scores plus the word model's weights; say why.
 
-    The sum is decided as :func:`_decide` does, with three guards, each leaving the ask
+    The sum is decided as :func:`_decide` does, with four guards, each leaving the ask
     ``unclear`` (for the user) instead. The words never make a draft the patterns alone would
     not make (a scam the patterns miss must not be drafted on the words' reading). They never
-    file what may be genuine: an ask the patterns alone would draft, or one they give
-    ``genuine`` a weight of DECISIVE or more (unless the patterns alone score the filing label
-    :data:`SURE`). An ask left ``unclear`` both ways may still be decided by the word model's
+    file what may be genuine: an ask the patterns alone would draft, one where a drafting
+    pattern fired and the words alone make the filing label win by the fallback, or one they
+    give ``genuine`` a weight of DECISIVE or more (unless the patterns alone score the filing
+    label :data:`SURE`). An ask left ``unclear`` both ways may still be decided by the word model's
     probabilities ``probs`` alone (:func:`_words_alone`; labels in ``off`` excepted).
     """
     label, why = _decide_sum(rules, words)
@@ -1105,8 +1107,8 @@ def _decide_with_words(
 
 
 def _decide_sum(rules: dict[str, float], words: dict[str, float]) -> tuple[str, str]:
-    """The label of the patterns' scores plus the word model's weights, with the three guards
-    of :func:`_decide_with_words`; and why."""
+    """The label of the patterns' scores plus the word model's weights, with the guards of
+    :func:`_decide_with_words`; and why."""
     alone, alone_why = _decide(rules)
     if not words:
         return alone, alone_why
@@ -1124,6 +1126,12 @@ def _decide_sum(rules: dict[str, float], words: dict[str, float]) -> tuple[str, 
         return "unclear", (
             f"the patterns alone make it {alone} ({alone_why}); with the words it would be "
             f"{label} ({why}): a draft is not filed on the words' say, left for you"
+        )
+    drafting = [lab for lab in _DRAFTED if rules.get(lab, 0.0) > 0]
+    if files and total[label] < DECISIVE and not rules.get(label) and drafting:
+        return "unclear", (
+            f"{why}, on the words alone; but a {' and '.join(sorted(drafting))} pattern "
+            "fired: not filed on a fallback of the words, left for you"
         )
     genuine = words.get("genuine", 0.0)
     if files and genuine >= DECISIVE and rules.get(label, 0.0) < SURE:
@@ -1216,7 +1224,8 @@ def explain(c: Classification) -> str:
             "When the patterns are decisive it counts only from p 0.5, as "
             f"{DECISIVE:g}, for labels they found too and for scam, mlm and genuine. The sum "
             "never drafts what the patterns alone would not, never files what they would "
-            f"draft, nor an ask with genuine.{LEXICON} {DECISIVE:g} or more unless the "
+            "draft, nor by a fallback on the words alone when a drafting pattern fired, nor "
+            f"an ask with genuine.{LEXICON} {DECISIVE:g} or more unless the "
             f"patterns alone score the filing label {SURE:g}. An ask still unclear is drafted "
             "on the words "
             f"alone at p {WORDS_DRAFT:g} for genuine or stale_reconnect, {WORDS_LEAD:g} ahead, "

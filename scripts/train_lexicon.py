@@ -6,7 +6,8 @@
                                               the word model (about two minutes)
 
 Training asks: the tune part of tests/corpus/asks.jsonl (``split_corpus``: ids not divisible
-by 3; the held-out rows are dropped as soon as the file is read) and tests/asks_extra.jsonl.
+by 3; the held-out rows are dropped as soon as the file is read), tests/asks_extra.jsonl and
+the two hand-written training sets tests/asks_train_a.jsonl and tests/asks_train_b.jsonl.
 The model is a softmax regression over the features of ``Classifier.word_features`` (lemmas,
 lemma pairs, "?", the kind of mail; present or not), with an L2 penalty on every weight but
 the bias, fitted by full-batch accelerated gradient descent for a fixed number of steps.
@@ -15,10 +16,11 @@ Features seen in fewer than MIN_ASKS training asks are dropped; weights are roun
 lexicon, byte for byte.
 
 ``--cv`` prints action accuracy, macro-F1, genuine asks filed and scam/mlm asks drafted for
-three splits: 5 folds over all training asks; leave one batch of asks_extra out; and leave
-one batch out with the *patterns as they were before that batch was written* (read from git
-history), which is the closest this data gets to asks nobody has seen: the current
-patterns were tuned on every training ask, so the first two splits flatter them.
+three splits: 5 folds over all training asks; leave one *part* out, a part being a batch of
+asks_extra or a whole asks_train file; and leave one part out with the *patterns as they were
+before that part was added* (read from git history), which is the closest this data gets to
+asks nobody has seen: the patterns were tuned on asks_extra, so the first two splits flatter
+them (the asks_train files came after the patterns, so for them the two agree).
 """
 
 from __future__ import annotations
@@ -51,6 +53,11 @@ from responder.models import DEFAULT_ACTIONS, LABELS  # noqa: E402
 
 CORPUS = ROOT / "tests" / "corpus" / "asks.jsonl"
 EXTRA = ROOT / "tests" / "asks_extra.jsonl"
+#: Hand-written training sets, each one part of its own in cross-validation.
+TRAIN_FILES = (ROOT / "tests" / "asks_train_a.jsonl", ROOT / "tests" / "asks_train_b.jsonl")
+#: The key :func:`training_rows` adds to a row: the part it is left out with in
+#: cross-validation (``asks_extra batch 3``, ``asks_train_a``); none for corpus rows.
+PART = "_part"
 #: L2 penalty (on the summed log-loss) of every weight but the bias.
 L2 = 2.0
 #: A feature must occur in this many training asks to get weights.
@@ -67,9 +74,23 @@ Weights = dict[tuple[str, str], float]
 
 
 def training_rows() -> list[Row]:
-    """The tune part of the corpus, then asks_extra; the held-out part is never kept."""
+    """The tune part of the corpus, asks_extra, then the asks_train files, each row of the
+    last two with its cross-validation part (:data:`PART`); the held-out part is never kept."""
     tune, _ = split_corpus(read_rows(CORPUS))
-    return tune + read_rows(EXTRA)
+    rows = tune + [{**r, PART: f"{EXTRA.stem} batch {r['batch']}"} for r in read_rows(EXTRA)]
+    for path in TRAIN_FILES:
+        rows += [{**r, PART: path.stem} for r in read_rows(path)]
+    return rows
+
+
+def parts(rows: Sequence[Row]) -> list[str]:
+    """The cross-validation parts of ``rows``: asks_extra batches by number, then files."""
+
+    def order(part: str) -> tuple[bool, int, str]:
+        source, _, batch = part.partition(" batch ")
+        return source != EXTRA.stem, int(batch or 0), source
+
+    return sorted({str(r[PART]) for r in rows if PART in r}, key=order)
 
 
 def fit(feats: Sequence[Sequence[str]], labels: Sequence[str]) -> Weights:
@@ -119,14 +140,16 @@ def fit(feats: Sequence[Sequence[str]], labels: Sequence[str]) -> Weights:
 
 def header(rows: Sequence[Row]) -> list[str]:
     """The comment lines at the top of the lexicon file."""
-    extra = sum(1 for r in rows if "batch" in r)
+    counts = Counter(str(r[PART]).partition(" ")[0] for r in rows if PART in r)
+    sources = ", ".join(f"tests/{name}.jsonl ({n})" for name, n in counts.items())
+    corpus = len(rows) - sum(counts.values())
     return [
         "The classifier's word model: per label, the weight of each feature of an ask (a",
         'lemma, a pair of neighbouring lemmas, "?", @kind=<kind of mail>, and @bias, the',
         "label's prior). A label's probability is the softmax of bias + weights present.",
         "Written by `python scripts/train_lexicon.py` -- do not edit by hand, retrain.",
-        f"Trained on {len(rows)} asks: the tune part of tests/corpus/asks.jsonl "
-        f"({len(rows) - extra}) and tests/asks_extra.jsonl ({extra}).",
+        f"Trained on {len(rows)} asks: the tune part of tests/corpus/asks.jsonl ({corpus}),",
+        f"{sources}.",
         f"Softmax regression, L2 {L2:g}, features in >= {MIN_ASKS} asks, weights rounded to "
         f"0.01, |weight| < {PRUNE:g} left out.",
         'Switch it off in your pattern file: {"disable": "lexicon"} (all of it) or',
@@ -185,46 +208,55 @@ def pool(reports: Sequence[EvalReport]) -> str:
 Split = list[tuple[list[int], list[int]]]
 
 
+#: The name of the leave-one-part-out split in :func:`splits`.
+LOPO = "leave one part out (batch of asks_extra, or asks_train file)"
+
+
 def splits(rows: Sequence[Row]) -> dict[str, Split]:
-    """(train, test) index lists: 5 folds by position, and leave-one-batch-out."""
+    """(train, test) index lists: 5 folds by position, and leave one part out (:func:`parts`
+    order)."""
     every = range(len(rows))
     folds = [
         ([i for i in every if i % FOLDS != k], [i for i in every if i % FOLDS == k])
         for k in range(FOLDS)
     ]
-    batches = sorted({r["batch"] for r in rows if "batch" in r})
-    lobo = [
+    lopo = [
         (
-            [i for i in every if rows[i].get("batch") != b],
-            [i for i in every if rows[i].get("batch") == b],
+            [i for i in every if rows[i].get(PART) != part],
+            [i for i in every if rows[i].get(PART) == part],
         )
-        for b in batches
+        for part in parts(rows)
     ]
-    return {f"{FOLDS}-fold, all {len(rows)} training asks": folds, "leave one batch out": lobo}
+    return {f"{FOLDS}-fold, all {len(rows)} training asks": folds, LOPO: lopo}
 
 
-def first_pass_patterns(work: Path) -> dict[int, list[Path]]:
-    """Per batch of asks_extra, the pattern files as they were just before it was added."""
+def first_pass_patterns(work: Path) -> dict[str, list[Path]]:
+    """Per cross-validation part (:func:`parts`), the pattern files as they were just before
+    it was added: for a batch of asks_extra, before the commit that brought its first ask; for
+    an asks_train file, before the commit that added the file."""
 
     def git(*args: str) -> str:
         return subprocess.run(
             ["git", "-C", str(ROOT), *args], capture_output=True, text=True, check=True
         ).stdout
 
-    added: dict[int, str] = {}
+    added: dict[str, str] = {}
     for commit in git("log", "--reverse", "--format=%H", "--", "tests/asks_extra.jsonl").split():
         for line in git("show", f"{commit}:tests/asks_extra.jsonl").splitlines():
             if line.strip():
-                added.setdefault(int(json.loads(line)["batch"]), commit)
-    out: dict[int, list[Path]] = {}
-    for batch, commit in sorted(added.items()):
+                added.setdefault(f"{EXTRA.stem} batch {json.loads(line)['batch']}", commit)
+    for path in TRAIN_FILES:
+        name = str(path.relative_to(ROOT))
+        added[path.stem] = git("log", "--reverse", "--format=%H", "--", name).split()[0]
+    out: dict[str, list[Path]] = {}
+    for part, commit in added.items():
         where = work / f"{commit}^"
         if not where.exists():
             where.mkdir()
             for name in git("ls-tree", "--name-only", f"{commit}^", "responder/patterns/").split():
                 if name.endswith(".jsonl"):
                     (where / Path(name).name).write_text(git("show", f"{commit}^:{name}"), "utf-8")
-        out[batch] = sorted(where.glob("*.jsonl"))
+        out[part] = sorted(where.glob("*.jsonl"))
     return out
 
 
@@ -242,31 +274,38 @@ def cross_validate(rows: list[Row], feats: list[list[str]], clf: Classifier) -> 
         show(name, alone, both)
     with tempfile.TemporaryDirectory() as tmp:
         old = first_pass_patterns(Path(tmp))
-        lobo = splits(rows)["leave one batch out"]
-        batches = sorted({r["batch"] for r in rows if "batch" in r})
-        parts: dict[str, tuple[list[EvalReport], list[EvalReport]]] = {}
-        for k, batch in enumerate(batches):
-            then = Classifier.load(lexicon=False, builtin=old[batch])
-            test = [rows[i] for i in lobo[k][1]]
-            for part, keep in _languages().items():
+        lopo = splits(rows)[LOPO]
+        shown: dict[str, tuple[list[EvalReport], list[EvalReport]]] = {}
+        for k, part in enumerate(parts(rows)):
+            then = Classifier.load(lexicon=False, builtin=old[part])
+            test = [rows[i] for i in lopo[k][1]]
+            for subset, keep in _subsets().items():
                 sub = [r for r in test if keep(r)]
-                a, b = parts.setdefault(part, ([], []))
+                if not sub:
+                    continue
+                a, b = shown.setdefault(subset, ([], []))
                 a.append(evaluate(then, sub))
-                b.append(evaluate(then.with_lexicon(trained[("leave one batch out", k)]), sub))
-        for part, (a, b) in parts.items():
-            show(f"leave one batch out, first-pass patterns, {part}", a, b)
+                b.append(evaluate(then.with_lexicon(trained[(LOPO, k)]), sub))
+        for subset, (a, b) in shown.items():
+            show(f"leave one part out, first-pass patterns, {subset}", a, b)
 
 
-def _languages() -> dict[str, Callable[[Row], bool]]:
+def _subsets() -> dict[str, Callable[[Row], bool]]:
+    """The subsets of a part's asks that --cv reports on, by name."""
     from responder.classify import guess_language
 
     def english(r: Row) -> bool:
         return guess_language(str(r["text"])) in ("en", None)
 
+    def extra(r: Row) -> bool:
+        return str(r[PART]).startswith(EXTRA.stem)
+
     return {
-        "all languages": lambda r: True,
+        "all": lambda r: True,
         "English": english,
         "de/fr/es/pt": lambda r: not english(r),
+        "asks_extra batches": extra,
+        "asks_train files": lambda r: not extra(r),
     }
 
 
