@@ -160,7 +160,19 @@ def _skeleton(text: str) -> str:
 def looks_like_linkedin(text: str) -> bool:
     """Return True when ``text`` (a domain or display name) spells "LinkedIn", also with
     look-alike letters such as ``linkedln`` or ``linked1n``."""
+    if len(text) > _CACHED_NAME_CHARS:
+        return _spells_linkedin(text)
+    return _spells_linkedin_cached(text)
+
+
+def _spells_linkedin(text: str) -> bool:
+    """Return True when the skeleton of ``text`` holds "llnkedln"."""
     return _SKELETON in _skeleton(text)
+
+
+#: Longest text whose answer is remembered: domains and LinkedIn's own display names repeat.
+_CACHED_NAME_CHARS = 256
+_spells_linkedin_cached = lru_cache(maxsize=2048)(_spells_linkedin)
 
 
 def lookalike_reason(domain: str) -> str | None:
