@@ -195,7 +195,7 @@ def read_mail(
 
 def _read(raw: bytes, authserv_id: str | None, require_auth: bool) -> Notification:
     """Return the Notification for ``raw``; may raise on truly hostile input."""
-    if not raw.strip():
+    if not raw or raw.isspace():
         return Notification(problem="empty message")
     oversized = len(raw) > MAX_RAW_BYTES
     data = raw[:MAX_RAW_BYTES]
