@@ -24,13 +24,11 @@ scam the patterns half-see is never drafted on the sum), and it never files what
 be genuine: an ask the patterns alone would draft, one where a drafting pattern fired and
 only the words' evidence wins by the fallback, or one whose ``genuine.lexicon`` weighs
 :data:`DECISIVE` or more (unless the patterns alone give the filing label :data:`SURE`).
-An ask still ``unclear`` after that (and on the patterns alone) is decided on the word
-model's probabilities alone when they are clear (:func:`_words_alone`): drafted when a
-drafting label has p >= :data:`WORDS_DRAFT`, leads every other label by :data:`WORDS_LEAD`,
-p(scam) + p(mlm) <= :data:`WORDS_SCAM` and no scam or mlm pattern fired; filed when the
+An ask still ``unclear`` after that (and on the patterns alone) is filed on the word
+model's probabilities alone when they clearly read as filed mail (:func:`_words_alone`): the
 filing labels together have p >= :data:`WORDS_FILE` (the likeliest, which it is filed as, at
 least :data:`LEXICON_MIN`), the drafting ones at most :data:`WORDS_GENUINE`, and no drafting
-pattern fired.
+pattern fired. The words alone never draft.
 The words thus file noise the patterns miss, keep possible genuine asks out of the filed
 folder, and settle close calls between labels. Everything else holds:
 ``scam`` and ``mlm`` are never drafted (a ``scam.lexicon`` or ``mlm.lexicon`` entry is such a
@@ -89,16 +87,11 @@ LEXICON_MIN = 0.3
 LEXICON = "lexicon"
 #: A filing label the patterns alone score this much is filed even if the words read genuine.
 SURE = 2.0
-#: An ask nothing else decides is drafted on the words alone when a drafting label has this
-#: probability, leads every other label (``unclear`` too) by :data:`WORDS_LEAD`, p(scam) +
-#: p(mlm) is at most :data:`WORDS_SCAM` and no scam or mlm pattern fired.
-WORDS_DRAFT = 0.5
-WORDS_LEAD = 0.3
-WORDS_SCAM = 0.15
-#: It is filed on the words alone when the filing labels together have this probability, the
-#: likeliest of them (the label taken) at least :data:`LEXICON_MIN`, p(genuine) +
-#: p(stale_reconnect) is at most :data:`WORDS_GENUINE` and no drafting pattern fired.
-#: (These five were chosen on cross-validation over training asks only.)
+#: An ask nothing else decides is filed on the words alone when the filing labels together
+#: have this probability, the likeliest of them (the label taken) at least
+#: :data:`LEXICON_MIN`, p(genuine) + p(stale_reconnect) is at most :data:`WORDS_GENUINE` and
+#: no drafting pattern fired (chosen on cross-validation over training asks only). The words
+#: alone never draft: a rule that let them, chosen the same way, drafted a held-out scam/MLM.
 WORDS_FILE = 0.7
 WORDS_GENUINE = 0.15
 #: Labels the word model is heard on even when the patterns are decisive: a scam or mlm signal
@@ -1094,8 +1087,8 @@ def _decide_with_words(
     file what may be genuine: an ask the patterns alone would draft, one where a drafting
     pattern fired and the words alone make the filing label win by the fallback, or one they
     give ``genuine`` a weight of DECISIVE or more (unless the patterns alone score the filing
-    label :data:`SURE`). An ask left ``unclear`` both ways may still be decided by the word model's
-    probabilities ``probs`` alone (:func:`_words_alone`; labels in ``off`` excepted).
+    label :data:`SURE`). An ask left ``unclear`` both ways may still be filed on the word
+    model's probabilities ``probs`` alone (:func:`_words_alone`; labels in ``off`` excepted).
     """
     label, why = _decide_sum(rules, words)
     if label == "unclear" and probs:
@@ -1145,31 +1138,13 @@ def _decide_sum(rules: dict[str, float], words: dict[str, float]) -> tuple[str, 
 
 
 def _words_alone(rules: dict[str, float], probs: dict[str, float]) -> tuple[str, str] | None:
-    """The label the word model's probabilities ``probs`` give an ask that neither the
+    """The filing label the word model's probabilities ``probs`` give an ask that neither the
     patterns' scores ``rules`` nor the sum decide, and why; None when it is not clear enough.
 
-    A draft when a drafting label has p >= :data:`WORDS_DRAFT` and leads every other label by
-    :data:`WORDS_LEAD`, p(scam) + p(mlm) <= :data:`WORDS_SCAM` and no scam or mlm pattern
-    fired. Filed (the likeliest filing label, if it has p >= :data:`LEXICON_MIN`) when the
-    filing labels together have p >= :data:`WORDS_FILE`, p(genuine) + p(stale_reconnect) <=
-    :data:`WORDS_GENUINE` and no drafting pattern fired.
+    The likeliest filing label, if it has p >= :data:`LEXICON_MIN`, the filing labels
+    together p >= :data:`WORDS_FILE`, p(genuine) + p(stale_reconnect) <= :data:`WORDS_GENUINE`
+    and no drafting pattern fired. Never a drafting label.
     """
-    top = max(LABELS, key=lambda lab: (probs.get(lab, 0.0), -_ORDER[lab]))
-    p = probs.get(top, 0.0)
-    if top in _DRAFTED:
-        scam = probs.get("scam", 0.0) + probs.get("mlm", 0.0)
-        lead = p - max(probs.get(lab, 0.0) for lab in LABELS if lab != top)
-        if (
-            p >= WORDS_DRAFT
-            and lead >= WORDS_LEAD
-            and scam <= WORDS_SCAM
-            and not any(rules.get(lab, 0.0) > 0 for lab in _NEVER_OUTWEIGHED)
-        ):
-            return top, (
-                f"the words alone read {top} (p {p:.2f}, ahead by {lead:.2f}; scam and mlm "
-                f"together p {scam:.2f}) and no scam or mlm pattern fired"
-            )
-        return None
     draft = sum(probs.get(lab, 0.0) for lab in _DRAFTED)
     filing = [lab for lab in LABELS if lab != "unclear" and lab not in _DRAFTED]
     together = sum(probs.get(lab, 0.0) for lab in filing)
@@ -1226,13 +1201,10 @@ def explain(c: Classification) -> str:
             "never drafts what the patterns alone would not, never files what they would "
             "draft, nor by a fallback on the words alone when a drafting pattern fired, nor "
             f"an ask with genuine.{LEXICON} {DECISIVE:g} or more unless the "
-            f"patterns alone score the filing label {SURE:g}. An ask still unclear is drafted "
-            "on the words "
-            f"alone at p {WORDS_DRAFT:g} for genuine or stale_reconnect, {WORDS_LEAD:g} ahead, "
-            f"with scam and mlm together at most {WORDS_SCAM:g} and no scam or mlm pattern; "
-            f"filed at p {WORDS_FILE:g} for the filing labels together ({LEXICON_MIN:g} for "
-            f"the likeliest), with genuine and stale_reconnect at most {WORDS_GENUINE:g} and no "
-            "drafting pattern."
+            f"patterns alone score the filing label {SURE:g}. An ask still unclear is filed on "
+            f"the words alone at p {WORDS_FILE:g} for the filing labels together "
+            f"({LEXICON_MIN:g} for the likeliest), with genuine and stale_reconnect at most "
+            f"{WORDS_GENUINE:g} and no drafting pattern; the words alone never draft."
         )
     add = '{"id": "genuine.my_project", "label": "genuine", "pattern": "tidewater", "weight": 0.5}'
     tune = []

@@ -2972,26 +2972,14 @@ def _probs(**given: float) -> dict[str, float]:
     return {lab: given.get(lab, share) for lab in LABELS}
 
 
-def test_the_words_alone_draft_only_a_clear_genuine_reading_without_scam_signals() -> None:
-    clear = _probs(genuine=0.7, unclear=0.1, scam=0.02, mlm=0.02)
-    label, why = _decide_with_words({"genuine": 0.6}, {"genuine": 1.4}, clear)
-    assert label == "genuine"
-    assert "the words alone read genuine (p 0.70" in why
-    assert _decide_with_words({}, {"genuine": 1.4}, clear)[0] == "genuine"
-    # not when a scam or mlm pattern fired, when scam and mlm together are likely enough,
-    # when genuine is not clearly ahead, or when the user switched genuine.lexicon off
-    assert _decide_with_words({"mlm": 0.4}, {"genuine": 1.4}, clear)[0] == "unclear"
-    risky = _probs(genuine=0.6, scam=0.1, mlm=0.1)
-    assert _decide_with_words({}, {"genuine": 1.2}, risky)[0] == "unclear"
-    close = _probs(genuine=0.55, stale_reconnect=0.3, scam=0.0, mlm=0.0)
-    assert _decide_with_words({}, {"genuine": 1.1, "stale_reconnect": 0.6}, close)[0] == (
-        "unclear"
-    )
-    assert _decide_with_words({}, {"genuine": 1.4}, clear, {"genuine"})[0] == "unclear"
-    # what the patterns alone decide is not touched
-    assert _decide_with_words({"pitch": 1.0, "genuine": 1.2}, {"genuine": 1.0}, clear)[0] == (
-        "unclear"
-    )
+def test_the_words_alone_never_draft_however_clear_their_reading() -> None:
+    clear = _probs(genuine=0.9, unclear=0.02, scam=0.0, mlm=0.0)
+    label, why = _decide_with_words({"genuine": 0.6}, {"genuine": 1.8}, clear)
+    assert label == "unclear"
+    assert "no draft on the words' say" in why
+    assert _decide_with_words({}, {"genuine": 1.8}, clear)[0] == "unclear"
+    stale = _probs(stale_reconnect=0.9, unclear=0.02, scam=0.0, mlm=0.0)
+    assert _decide_with_words({}, {"stale_reconnect": 1.8}, stale)[0] == "unclear"
 
 
 def test_the_words_alone_file_only_when_nothing_reads_as_a_draft() -> None:
@@ -3014,15 +3002,14 @@ def test_the_words_alone_file_only_when_nothing_reads_as_a_draft() -> None:
     assert _decide_with_words({}, {}, vague)[0] == "unclear"
 
 
-def test_an_ask_the_words_draft_alone_says_so(clf: Classifier) -> None:
+def test_an_ask_only_the_words_read_as_genuine_is_left_for_the_user(clf: Classifier) -> None:
     text = ("Hi Mara, I read your write-up on retry budgets in gRPC clients. We hit the same "
             "thundering-herd problem last month; did you tune the budget per service?")
     assert clf.with_lexicon(None).classify(text, "message").label == "unclear"
     result = clf.classify(text, "message")
-    assert result.label == "genuine"
-    assert result.why.startswith("the words alone read genuine (p 0.")
-    assert result.why.endswith("; the patterns alone: unclear")
-    assert "An ask still unclear is drafted on the words alone" in explain(result)
+    assert result.label == "unclear"
+    assert "no draft on the words' say" in result.why
+    assert "the words alone never draft" in explain(result)
 
 
 def test_lexicon_is_what_training_gives() -> None:

@@ -56,8 +56,9 @@ def test_held_out_never_drafts_scam_or_mlm(held_out: EvalReport) -> None:
 
 
 # The targets of the issue, on the held-out split. Two are not reached without memorising
-# the corpus (true figures with the word model: action accuracy 0.838, macro-F1 0.793, 0 of 9
-# genuine filed; patterns alone 0.825 / 0.752 / 1 of 9, and 0.812 / 0.745 / 1 of 9 before the
+# the corpus (true figures with the word model trained on asks_train_a/b too: action accuracy
+# 0.838, macro-F1 0.803, 0 of 9 genuine filed, 0 scam/MLM drafted; before them 0.838 / 0.793 /
+# 0 of 9; patterns alone 0.825 / 0.752 / 1 of 9, and 0.812 / 0.745 / 1 of 9 before the
 # generalised families), so they are strict xfails: the day a change reaches one, its test
 # fails and must be unmarked.
 NOT_YET = pytest.mark.xfail(strict=True, reason="held-out target not reached; see report")
@@ -80,7 +81,7 @@ def test_held_out_files_at_most_one_genuine_in_twenty(held_out: EvalReport) -> N
 def test_held_out_does_not_regress(held_out: EvalReport) -> None:
     """Floors at the figures reached, so a change that loses ground fails."""
     assert held_out.action_accuracy >= 0.83
-    assert held_out.macro_f1 >= 0.79
+    assert held_out.macro_f1 >= 0.80
     assert held_out.genuine_filed == 0
 
 
