@@ -50,9 +50,14 @@ def clean_text(text: str) -> str:
     every line stripped; runs of blank lines become one blank line."""
     text = remove_invisible(text).replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
     text = "\n".join([" ".join(line.split()) for line in text.split("\n")])
+    return squeeze_blank_lines(text).strip()
+
+
+def squeeze_blank_lines(text: str) -> str:
+    """Return ``text`` with every run of three or more newlines made two (one blank line)."""
     while "\n\n\n" in text:  # a few quick passes beat a pattern tried at every newline
         text = text.replace("\n\n\n", "\n\n")
-    return text.strip()
+    return text
 
 
 def one_line(text: str) -> str:

@@ -34,6 +34,7 @@ from responder.mailtext import (
     raw_values,
     read_body,
     reference_ids,
+    squeeze_blank_lines,
 )
 from responder.mime import parse_simple
 from responder.models import Kind, Notification
@@ -395,7 +396,7 @@ def _same(line: str, name: str | None) -> bool:
 
 def _join(lines: list[str]) -> str | None:
     """Return the lines as one text, blank runs squeezed and ends trimmed; None when empty."""
-    text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    text = squeeze_blank_lines("\n".join(lines)).strip()
     return text[:_MAX_ASK_CHARS] if text else None
 
 
