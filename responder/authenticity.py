@@ -35,7 +35,8 @@ _MAX_FIELD = 8192
 _COMMENT = re.compile(r"\([^()]*\)")
 _QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
 _RESULT = re.compile(r"^\s*([A-Za-z0-9_.-]+)\s*=\s*([A-Za-z0-9_-]+)")
-_PROPERTY = re.compile(r"([A-Za-z0-9_-]+\.[A-Za-z0-9_.-]+)\s*=\s*([^\s;]+)")
+# Possessive (++, *+): giving characters back could never make these match.
+_PROPERTY = re.compile(r"([A-Za-z0-9_-]++\.[A-Za-z0-9_.-]++)\s*+=\s*+([^\s;]++)")
 # Look-alike glyphs folded onto the letters of "linkedin" before comparing.
 _FOLD = str.maketrans("1|!iíìıіӏ0оекԁп", "llllllllloo" + "ekdn")
 _SKELETON = "llnkedln"

@@ -30,7 +30,8 @@ _DASHED = re.compile(r"\n--")
 # What the feed parser takes for a header line: "From ", a field name and colon, or folding.
 _HEADER_LINE = re.compile(r"From |[\041-\071\073-\176]*:|[\t ]")
 # One field: its name, and its value with folded lines (blanks before the value dropped).
-_FIELD = re.compile(r"([\041-\071\073-\176]+):[\t ]*([^\n]*\n?(?:[\t ][^\n]*\n?)*)")
+# Possessive (++, *+): nothing is ever given back, so there is no backtracking state to keep.
+_FIELD = re.compile(r"([\041-\071\073-\176]++):[\t ]*+([^\n]*+\n?+(?:[\t ][^\n]*+\n?+)*+)")
 # A Content-Type value the stdlib's parameter parsing merely unquotes: type/subtype, then
 # name=token or name="text" parameters; no backslashes, stars (RFC 2231), angle brackets,
 # stray quotes, or semicolons inside quotes.
