@@ -45,6 +45,7 @@ import json
 import re
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
+from itertools import compress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -931,12 +932,14 @@ class AskRules:
         found: list[Match] = []
         n = len(doc)
         if n:
-            seen, learn = self._seen, self._token
-            tokens = [seen.get(o) or learn(o) for o in doc.to_array(self._orth).tolist()]
+            orths = doc.to_array(self._orth).tolist()
+            tokens = list(map(self._seen.get, orths))
+            if None in tokens:
+                tokens = [t or self._token(o) for t, o in zip(tokens, orths, strict=True)]
             W, L, N, S, marks, anchored = zip(*tokens, strict=True)
             T = self._strings
-            for i, rules in enumerate(anchored):
-                for rule in rules:
+            for i in compress(range(n), anchored):  # the tokens some rule is anchored on
+                for rule in anchored[i]:
                     rule(i, n, W, L, N, S, T, found)
             doc.user_data[_MARKS_KEY] = marks
             if self._fallback_patterns:
