@@ -43,6 +43,7 @@ from __future__ import annotations
 import gc
 import json
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from itertools import chain, compress, repeat
@@ -849,8 +850,8 @@ def _mark(word: str) -> int:
 
 
 #: What a doc needs of one token text: lower id, lemma id, like-num, sentence end, negation
-#: marks, and the rules anchored on it.
-_Token = tuple[int, int, bool, bool, int, tuple[_Rule, ...]]
+#: marks, negator, and the rules anchored on it.
+_Token = tuple[int, int, bool, bool, int, bool, tuple[_Rule, ...]]
 
 
 class AskRules:
@@ -950,7 +951,8 @@ class AskRules:
         hits = self._by.get(lower, []) + self._by_lemma.get(lemma, [])
         hits += self._scanned(lower, lemma, num)
         rules = tuple(self._rules[idx] for idx in sorted(set(hits)) + list(self._everywhere))
-        token = (lower, lemma, num, lower in self._ends, _mark(lex.lower_), rules)
+        mark = _mark(lex.lower_)
+        token = (lower, lemma, num, lower in self._ends, mark, bool(mark & _DENY), rules)
         if len(self._seen) > 200_000:
             self._seen.clear()
         self._seen[orth] = token
@@ -964,12 +966,12 @@ class AskRules:
             tokens = list(map(self._seen.get, orths))
             if None in tokens:
                 tokens = [t or self._token(o) for t, o in zip(tokens, orths, strict=True)]
-            W, L, N, S, marks, anchored = zip(*tokens, strict=True)
+            W, L, N, S, marks, denies, anchored = zip(*tokens, strict=True)
             T = self._strings
             for i in compress(range(n), anchored):  # the tokens some rule is anchored on
                 for rule in anchored[i]:
                     rule(i, n, W, L, N, S, T, found)
-            doc.user_data[_MARKS_KEY] = marks
+            doc.user_data[_MARKS_KEY] = (marks, list(compress(range(n), denies)))
             if self._fallback_patterns:
                 self._match_fallback(doc, L, found)
         doc.user_data[SPANS_KEY] = found
@@ -1007,15 +1009,23 @@ def _make_rules(nlp: Language, name: str) -> AskRules:
     return AskRules(nlp, load_lookups("en", ["lemma_lookup"]).get_table("lemma_lookup"))
 
 
+def _marks_of(doc: Doc) -> tuple[list[int], list[int]]:
+    """The negation marks of each token of ``doc``, and where its negators are (as the rule
+    component keeps them in ``doc.user_data[_MARKS_KEY]``)."""
+    marks = [_mark(t.lower_) for t in doc]
+    return marks, [i for i, mark in enumerate(marks) if mark & _DENY]
+
+
 def _negated(doc: Doc, start: int) -> bool:
     """A negator in the few words before a match, within the same clause.
 
     A comma inside a list that ends in "or"/"nor" does not end the clause ("not selling,
     hiring or fundraising" denies all three).
     """
-    marks = doc.user_data.get(_MARKS_KEY)
-    if marks is None:
-        marks = [_mark(t.lower_) for t in doc]
+    marks, denials = doc.user_data.get(_MARKS_KEY) or _marks_of(doc)
+    before = bisect_left(denials, start)
+    if not before or denials[before - 1] < start - _NEGATION_WINDOW:
+        return False  # no negator in the window
     listed = False
     for i in range(start - 1, max(start - 1 - _NEGATION_WINDOW, -1), -1):
         mark = marks[i]
