@@ -754,9 +754,9 @@ class _Source:
                 stop = _at(name, off + e.gap + 1)
                 self.emit(depth, f"for {v} in range({pos}, {stop} if {stop} <= n else n + 1):")
                 self.emit(depth + 1, f"if {v} > {pos} and S[{v} - 1]:")
-            else:  # down to max(pos - gap, 0), right to left
+            else:  # down to max(pos - gap, -1), right to left
                 stop = _at(name, off - e.gap - 1)
-                self.emit(depth, f"for {v} in range({pos}, {stop} if {stop} >= -1 else -1, -1):")
+                self.emit(depth, f"for {v} in range({pos}, {stop} if {stop} >= -2 else -2, -1):")
                 self.emit(depth + 1, f"if {v} < {pos} and S[{v} + 1]:")
             self.emit(depth + 2, "break")  # a gap never skips a sentence end
             self.walk(rest, v, 0, sign, depth + 1, "continue", done)
