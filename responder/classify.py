@@ -716,17 +716,22 @@ class _Source:
         self.names += 1
         return f"p{self.names}"
 
-    def holds(self, e: _Elem, pos: str, sign: int) -> str:
-        """The condition that token ``pos`` exists and satisfies ``e``."""
-        cond = f"{pos} < n" if sign > 0 else f"{pos} >= 0"
+    def test(self, e: _Elem, pos: str) -> str | None:
+        """The condition that token ``pos`` (known to exist) satisfies ``e``; None: any does."""
         column = "L" if e.attr == _LEMMA else "W"
         if e.attr == _NUM:
-            return f"{cond} and {'' if e.flag else 'not '}N[{pos}]"
+            return f"{'' if e.flag else 'not '}N[{pos}]"
         if e.regex is not None:
-            return f"{cond} and {self.const(e.regex)}.search(T[{column}[{pos}]]) is not None"
+            return f"{self.const(e.regex)}.search(T[{column}[{pos}]]) is not None"
         if e.attr == _ANY:
-            return cond
-        return f"{cond} and {column}[{pos}] in {self.const(e.values)}"
+            return None
+        return f"{column}[{pos}] in {self.const(e.values)}"
+
+    def holds(self, e: _Elem, pos: str, sign: int) -> str:
+        """The condition that token ``pos`` exists and satisfies ``e``."""
+        there = f"{pos} < n" if sign > 0 else f"{pos} >= 0"
+        test = self.test(e, pos)
+        return there if test is None else f"{there} and {test}"
 
     def walk(
         self,
@@ -749,17 +754,31 @@ class _Source:
             return
         e, rest, pos = elems[0], elems[1:], _at(name, off)
         if e.gap:
+            # When a token must follow the gap, the loop keeps inside the doc (an end outside
+            # could not match that token) and tests the token without a bounds test.
             v = self.var()
-            if sign > 0:  # up to min(pos + gap, n), left to right
+            needed = rest[0] if rest and not rest[0].optional and not rest[0].gap else None
+            if sign > 0:  # up to min(pos + gap, n) (n - 1 with a token needed), rightwards
                 stop = _at(name, off + e.gap + 1)
-                self.emit(depth, f"for {v} in range({pos}, {stop} if {stop} <= n else n + 1):")
+                last = "n + 1" if needed is None else "n"
+                bound = f"{stop} if {stop} <= {last} else {last}"
+                self.emit(depth, f"for {v} in range({pos}, {bound}):")
                 self.emit(depth + 1, f"if {v} > {pos} and S[{v} - 1]:")
-            else:  # down to max(pos - gap, -1), right to left
+            else:  # down to max(pos - gap, -1) (0 with a token needed), leftwards
                 stop = _at(name, off - e.gap - 1)
-                self.emit(depth, f"for {v} in range({pos}, {stop} if {stop} >= -2 else -2, -1):")
+                last = "-2" if needed is None else "-1"
+                bound = f"{stop} if {stop} >= {last} else {last}"
+                self.emit(depth, f"for {v} in range({pos}, {bound}, -1):")
                 self.emit(depth + 1, f"if {v} < {pos} and S[{v} + 1]:")
             self.emit(depth + 2, "break")  # a gap never skips a sentence end
-            self.walk(rest, v, 0, sign, depth + 1, "continue", done)
+            if needed is None:
+                self.walk(rest, v, 0, sign, depth + 1, "continue", done)
+                return
+            test = self.test(needed, v)
+            if test is not None:
+                self.emit(depth + 1, f"if not ({test}):")
+                self.emit(depth + 2, "continue")
+            self.walk(rest[1:], v, sign, sign, depth + 1, "continue", done)
         elif e.optional:
             v = self.var()
             step = _at(name, off + sign)
