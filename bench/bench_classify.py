@@ -3,7 +3,8 @@
 Run: python bench/bench_classify.py [--repeat N]. Prints start-up time, asks/second through
 ``Classifier.classify_many`` and through the pipeline's bare ``nlp.tokenizer.pipe`` over the
 same 240 corpus texts (median and best of N passes: a shared machine is noisy), their ratio,
-and the time per ask through single ``classify`` calls.
+the same without the word model (the patterns alone: what the rule component and the
+pattern scoring cost), and the time per ask through single ``classify`` calls.
 """
 
 from __future__ import annotations
@@ -47,8 +48,10 @@ def main() -> None:
     startup = time.perf_counter() - start
 
     tokenizer = clf._nlp.tokenizer
+    patterns_only = clf.with_lexicon(None)
     many = _passes(lambda: clf.classify_many(items), args.repeat)
     bare = _passes(lambda: list(tokenizer.pipe(texts, batch_size=256)), args.repeat)
+    rules = _passes(lambda: patterns_only.classify_many(items), args.repeat)
     single = _passes(lambda: [clf.classify(t, k) for t, k in items], 3)
 
     n = len(items)
@@ -62,6 +65,11 @@ def main() -> None:
     )
     ratio = statistics.median(many) / statistics.median(bare)
     print(f"classify_many takes {ratio:.2f}x the bare tokenizer's time (medians)")
+    ratio = statistics.median(rules) / statistics.median(bare)
+    print(
+        f"without the word model: {n / statistics.median(rules):,.0f} asks/s, "
+        f"{ratio:.2f}x the bare tokenizer's time (medians)"
+    )
     print(f"classify, one at a time: {min(single) / n * 1000:.3f} ms per ask (best pass)")
 
 
