@@ -305,18 +305,10 @@ class FeedbackStore:
 
     # -- what a pass notes when it decides ---------------------------------------------------
 
-    def note_draft(self, draft_message_id: str, body: str, has_address: bool) -> None:
-        """Keep the normalised text of a draft as made, to tell later whether it was edited."""
-        with self._tx() as db:
-            db.execute(
-                "INSERT INTO feedback_drafts(account, draft_message_id, body, has_address) "
-                "VALUES (?,?,?,?) ON CONFLICT(account, draft_message_id) DO UPDATE SET "
-                "body=excluded.body, has_address=excluded.has_address",
-                (self.account, draft_message_id, body, int(has_address)),
-            )
-
     def note_many(self, drafts: list[tuple[str, str, bool]], asks: list[tuple[int, str]]) -> None:
-        """``note_draft`` and ``note_ask`` for a whole batch, in one transaction."""
+        """Keep drafts as made (draft Message-ID, normalised text, whether it has a To), to
+        tell later whether they were edited, and short copies of asks (outcome id, text) for
+        the phrase suggestions of ``responder report``; one transaction."""
         with self._tx() as db:
             db.executemany(
                 "INSERT INTO feedback_drafts(account, draft_message_id, body, has_address) "
@@ -327,14 +319,6 @@ class FeedbackStore:
             db.executemany(
                 "INSERT OR REPLACE INTO feedback_asks(account, outcome_id, ask) VALUES (?,?,?)",
                 [(self.account, outcome_id, ask) for outcome_id, ask in asks],
-            )
-
-    def note_ask(self, outcome_id: int, ask: str) -> None:
-        """Keep a short copy of an ask, for the phrase suggestions of ``responder report``."""
-        with self._tx() as db:
-            db.execute(
-                "INSERT OR REPLACE INTO feedback_asks(account, outcome_id, ask) VALUES (?,?,?)",
-                (self.account, outcome_id, ask),
             )
 
     # -- decisions ---------------------------------------------------------------------------
@@ -759,15 +743,12 @@ class Feedback:
         """The per-person override for ``person``, if any."""
         return self.db.override_for(person)
 
-    def note(self, outcome_id: int, n: Notification, draft: EmailMessage | None) -> None:
-        """Keep the drafted text (normalised) and the start of the ask, local to the state dir.
-
-        Best effort: a failure here is logged and never stops the message being handled.
-        """
-        self.note_many([(outcome_id, n, draft)])
-
     def note_many(self, items: list[tuple[int, Notification, EmailMessage | None]]) -> None:
-        """``note`` for a batch of (outcome id, notification, draft or None), one transaction."""
+        """Keep the drafted text (normalised) and the start of the ask of each (outcome id,
+        notification, draft or None), local to the state dir, in one transaction.
+
+        Best effort: a failure here is logged and never stops a message being handled.
+        """
         drafts: list[tuple[str, str, bool]] = []
         asks: list[tuple[int, str]] = []
         keep = self.settings.keep_ask_chars
