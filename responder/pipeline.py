@@ -13,14 +13,14 @@ import logging
 import re
 import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import wait as futures_wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from responder.config import Settings
 from responder.decide import Policy, decide, needs_classification
@@ -43,6 +43,8 @@ if TYPE_CHECKING:  # imported for real inside Engine.build: spaCy loads only whe
     from responder.templating import Identity, Templates
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 
@@ -177,6 +179,19 @@ class _Planned:
     row: int = 0
 
 
+@dataclass
+class _Acting:
+    """A batch whose mailbox changes run on the I/O thread: per message, its error or None."""
+
+    batch: list[_Planned]
+    future: Future[list[Exception | None]]
+    settled: bool = False
+
+    def succeeded(self) -> bool:
+        """True when the changes ran to the end (some messages may have failed alone)."""
+        return self.future.done() and self.future.exception() is None
+
+
 #: Messages decided before their mailbox changes are made together: one APPEND of the drafts,
 #: one STORE per keyword, one MOVE and two state transactions per batch, not per message.
 #: Each command is a transaction on the server, so bigger batches cost it less; a batch's
@@ -185,6 +200,8 @@ ACT_BATCH = 500
 #: From this many drafts in one batch, list every draft's Message-ID once for the pass
 #: instead of searching Drafts for each batch's few.
 FULL_DRAFT_LIST = 10
+#: Batches of bodies fetched ahead of the one being worked on (a few hundred KB each).
+READ_AHEAD = 2
 
 
 def _load_classifier(settings: Settings) -> Classifier:
@@ -205,18 +222,20 @@ def _load_into(slot: Future[Classifier], settings: Settings) -> None:
 
 
 class ReadAhead:
-    """Iterate over ``batches``, fetching the next one on a worker thread meanwhile.
+    """Iterate over ``batches``, fetching the next ones on a worker thread meanwhile.
 
     While the caller reads, classifies and composes one batch, the server is already sending
-    the next, so the pass's CPU work and the server's work overlap. The caller must call
-    :meth:`wait` before it uses the mail store for anything else; leaving the ``with`` block
-    waits for a fetch still in flight, so the connection is never used by two threads.
+    the next :data:`READ_AHEAD`, so the pass's CPU work and the server's work overlap. The
+    same thread carries out the mailbox changes the caller hands it (:meth:`submit`), in
+    order with the fetches, so the connection is only ever used by that one thread while a
+    ``with`` block is open; leaving the block waits for all of it.
     """
 
     def __init__(self, batches: Iterator[list[tuple[str, bytes]]]) -> None:
         self._batches = batches
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="responder-fetch")
-        self._pending: Future[list[tuple[str, bytes]] | None] | None = None
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="responder-io")
+        self._pending: deque[Future[list[tuple[str, bytes]] | None]] = deque()
+        self._last: Future[object] | None = None
 
     def __enter__(self) -> ReadAhead:
         return self
@@ -226,18 +245,30 @@ class ReadAhead:
         self._pool.shutdown(wait=True)
 
     def __iter__(self) -> Iterator[list[tuple[str, bytes]]]:
-        self._pending = self._pool.submit(next, self._batches, None)
+        for _ in range(READ_AHEAD):
+            self._fetch()
         while True:
-            batch = self._pending.result()  # a fetch's error is raised here, in the pass
+            batch = self._pending.popleft().result()  # a fetch's error is raised here
             if batch is None:
                 return
-            self._pending = self._pool.submit(next, self._batches, None)
+            self._fetch()
             yield batch
 
+    def _fetch(self) -> None:
+        future = self._pool.submit(next, self._batches, None)
+        self._pending.append(future)
+        self._last = cast("Future[object]", future)
+
+    def submit(self, work: Callable[[], T]) -> Future[T]:
+        """Run ``work`` on the worker thread after the fetches asked for so far."""
+        future = self._pool.submit(work)
+        self._last = cast("Future[object]", future)
+        return future
+
     def wait(self) -> None:
-        """Return once no fetch is in flight (its result or error is kept for the loop)."""
-        if self._pending is not None:
-            futures_wait([self._pending])
+        """Return once nothing is in flight (results and errors are kept for their owners)."""
+        if self._last is not None:
+            futures_wait([self._last])
 
 
 @dataclass
@@ -322,35 +353,46 @@ class Pass:
         wanted = [h.ref for h in candidates if self._small(h)]
         count = 0
         batch: list[_Planned] = []
-        with ReadAhead(self.store.body_batches(wanted)) as fetches:
-            if wanted:
-                self.engine.ready()  # the first fetch is under way meanwhile
-            for fetched in fetches:
-                for ref, raw in fetched:
+        acting: _Acting | None = None
+        try:
+            with ReadAhead(self.store.body_batches(wanted)) as io:
+                if wanted:
+                    self.engine.ready()  # the first fetches are under way meanwhile
+                for fetched in io:
+                    for ref, raw in fetched:
+                        if self.stop.is_set():
+                            break
+                        info = todo.pop(ref)
+                        count += 1
+                        if self.progress is not None:
+                            self.progress(count, len(wanted))
+                        if self._done_already(info, raw):
+                            continue
+                        planned = self._handle(info, raw, scan.uidvalidity, len(reports))
+                        if isinstance(planned, _Planned):
+                            reports.append(self._report(planned))
+                            batch.append(planned)
+                        else:
+                            reports.append(planned)
+                            done_upto = info.pos
+                    if len(batch) >= ACT_BATCH or self.stop.is_set():
+                        # The previous batch's changes are settled before this one's start,
+                        # which then run while the next batches are read.
+                        done_upto = max(done_upto, self._settle(acting, scan.uidvalidity,
+                                                                reports))
+                        acting = self._start(batch, io)
+                        batch = []
                     if self.stop.is_set():
                         break
-                    info = todo.pop(ref)
-                    count += 1
-                    if self.progress is not None:
-                        self.progress(count, len(wanted))
-                    if self._done_already(info, raw):
-                        continue
-                    planned = self._handle(info, raw, scan.uidvalidity, len(reports))
-                    if isinstance(planned, _Planned):
-                        reports.append(self._report(planned))
-                        batch.append(planned)
-                    else:
-                        reports.append(planned)
-                        done_upto = info.pos
-                if len(batch) >= ACT_BATCH or self.stop.is_set():
-                    fetches.wait()  # the next fetch is done: the store is free for changes
-                    done_upto = max(done_upto, self._act_batch(batch, scan.uidvalidity,
-                                                               reports))
-                    batch = []
-                if self.stop.is_set():
-                    break
-            fetches.wait()
-            done_upto = max(done_upto, self._act_batch(batch, scan.uidvalidity, reports))
+                done_upto = max(done_upto, self._settle(acting, scan.uidvalidity, reports))
+                acting = self._start(batch, io)
+                done_upto = max(done_upto, self._settle(acting, scan.uidvalidity, reports))
+        except BaseException:
+            # A fetch failed while a batch's changes were under way: they are finished by
+            # now (leaving the block waited); record what was done before giving up.
+            if acting is not None and not acting.settled and acting.succeeded():
+                self._settle(acting, scan.uidvalidity, reports)
+            raise
         for info in list(todo.values()):
             if self.stop.is_set() or self._small(info):
                 continue
@@ -485,40 +527,64 @@ class Pass:
         return MessageReport(p.info.ref, p.d.action, p.d.reason, p.d.label, p.d.patterns,
                              p.n.kind, p.n.sender_name, p.draft_id)
 
-    def _act_batch(
-        self, batch: list[_Planned], uidvalidity: int, reports: list[MessageReport]
-    ) -> int:
-        """Carry out decided messages together; return the highest position handled.
+    def _start(self, batch: list[_Planned], io: ReadAhead) -> _Acting | None:
+        """Record ``batch`` pending and hand its mailbox changes to the I/O thread.
 
         Every outcome is recorded 'pending' (one transaction) before the mailbox changes and
-        'done' (one transaction, with the watermark) after. When a batched command fails,
-        the batch is carried out message by message, so one bad message stops no other.
+        'done' (one transaction, with the watermark) after, in :meth:`_settle`.
         """
         if not batch:
-            return 0
-        folder = self.engine.settings.source_folder
+            return None
         rows = self.state.begin_many([self._outcome(p) for p in batch])
         for p, row in zip(batch, rows, strict=True):
             p.row = row
         self._fb().note_many([(p.row, p.n, p.draft) for p in batch])
-        done = batch
+        return _Acting(batch, io.submit(lambda: self._carry_out(batch)))
+
+    def _carry_out(self, batch: list[_Planned]) -> list[Exception | None]:
+        """Make the mailbox changes of ``batch`` (on the I/O thread); each message's error.
+
+        When a batched command fails, the batch is carried out message by message, so one
+        bad message stops no other. Touches the mail store only, never the state store.
+        """
         try:
             self._apply(batch)
+            return [None] * len(batch)
         except TransientMailboxError:
             raise
         except Exception:
-            done = []
+            errors: list[Exception | None] = []
             for p in batch:
                 try:
                     self._apply([p])
-                    done.append(p)
+                    errors.append(None)
                 except TransientMailboxError:
                     raise
                 except Exception as exc:
-                    reports[p.index] = self._failed(p.info, uidvalidity, exc)
-                    if isinstance(exc, MailboxError):
-                        self._retry_from = min(self._retry_from or p.info.pos, p.info.pos)
-        top = self._below_retry(max(p.info.pos for p in batch))
+                    errors.append(exc)
+            return errors
+
+    def _settle(
+        self, acting: _Acting | None, uidvalidity: int, reports: list[MessageReport]
+    ) -> int:
+        """Wait for a batch's changes, record them done; return the highest position handled.
+
+        Raises what stopped the batch as a whole (a dropped connection).
+        """
+        if acting is None or acting.settled:
+            return 0
+        acting.settled = True
+        errors = acting.future.result()
+        done = []
+        for p, exc in zip(acting.batch, errors, strict=True):
+            if exc is None:
+                done.append(p)
+                continue
+            reports[p.index] = self._failed(p.info, uidvalidity, exc)
+            if isinstance(exc, MailboxError):
+                self._retry_from = min(self._retry_from or p.info.pos, p.info.pos)
+        top = self._below_retry(max(p.info.pos for p in acting.batch))
+        folder = self.engine.settings.source_folder
         self.state.finish_many([p.row for p in done], folder, uidvalidity, top)
         return top
 
