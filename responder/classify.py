@@ -28,9 +28,19 @@ An ask still ``unclear`` after that (and on the patterns alone) is filed on the 
 model's probabilities alone when they clearly read as filed mail (:func:`_words_alone`): the
 filing labels together have p >= :data:`WORDS_FILE` (the likeliest, which it is filed as, at
 least :data:`LEXICON_MIN`), the drafting ones at most :data:`WORDS_GENUINE`, and no drafting
-pattern fired. The words alone never draft.
-The words thus file noise the patterns miss, keep possible genuine asks out of the filed
-folder, and settle close calls between labels. Everything else holds:
+pattern fired. It is drafted as ``genuine`` on the words (:func:`_words_draft`) only when they
+give genuine p >= :data:`WORDS_DRAFT` and a guard that does not rest on that reading passes:
+no pattern of a filing label fired, not even a denied one, nor a danger signal, p(scam) +
+p(mlm) <= :data:`WORDS_DANGER`, a ``genuine`` pattern fired, and a reason signal (a question).
+The guard signals of ``patterns/guard.jsonl`` (``<label>.danger_<what>``: money transfers,
+crypto, contact off LinkedIn, side income; ``genuine.reason_question``) add nothing to any
+score: they only guard these drafts. No reason family ships (with a question as the reason,
+the held-out floor fails), so the words draft only once a user's file adds one. The ``why``
+of such a draft says so and names the checks; ``{"disable": "genuine.lexicon"}`` switches
+it off. The words never draft ``stale_reconnect`` on their own.
+The words thus file noise the patterns miss, draft specific asks the patterns half-see,
+keep possible genuine asks out of the filed folder, and settle close calls between labels.
+Everything else holds:
 ``scam`` and ``mlm`` are never drafted (a ``scam.lexicon`` or ``mlm.lexicon`` entry is such a
 signal too), denied words are left out of its features, and an ask in a language without
 patterns stays ``unclear``. It applies to all five pattern languages. A user's pattern file
@@ -44,7 +54,7 @@ import gc
 import json
 import re
 from bisect import bisect_left
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import chain, compress, repeat
 from pathlib import Path
@@ -96,6 +106,19 @@ SURE = 2.0
 #: alone never draft: a rule that let them, chosen the same way, drafted a held-out scam/MLM.
 WORDS_FILE = 0.7
 WORDS_GENUINE = 0.15
+#: An ask nothing else decides is drafted as ``genuine`` on the words when they give genuine
+#: at least this probability (and more than any other label), and a guard that does not rest
+#: on that probability passes (:func:`_words_draft`): no pattern of a filing label fired, not
+#: even denied, nor a danger signal; p(scam) + p(mlm) is at most :data:`WORDS_DANGER`; a
+#: ``genuine`` pattern and a reason signal (a question) fired. Chosen on cross-validation over
+#: training asks only, on the safe side.
+WORDS_DRAFT = 0.7
+WORDS_DANGER = 0.1
+#: Guard signals (``patterns/guard.jsonl``), listed but never counted toward a score: families
+#: ``<label>.danger_<what>`` keep the words from drafting, and without a ``genuine.reason_<what>``
+#: family (a question: the reason to talk) the words do not draft either.
+DANGER = "danger_"
+REASON = "reason_"
 #: Labels the word model is heard on even when the patterns are decisive: a scam or mlm signal
 #: keeps an ask from being drafted, a genuine one keeps it from being filed.
 _ALWAYS_HEARD = frozenset({"scam", "mlm", "genuine"})
@@ -488,11 +511,11 @@ class Classifier:
         evidence = self._evidence(text, doc, lang)
         scores: dict[str, float] = {}
         for e in evidence:
-            if not e.negated:
+            if not e.negated and not _is_guard(e):
                 scores[e.label] = scores.get(e.label, 0.0) + e.weight
         lexical, probs = self._word_evidence(doc, kind, scores)
         label, why = _decide_with_words(
-            scores, {e.label: e.weight for e in lexical}, probs, self.lexicon_off
+            scores, {e.label: e.weight for e in lexical}, probs, self.lexicon_off, evidence
         )
         for e in lexical:
             scores[e.label] = scores.get(e.label, 0.0) + e.weight
@@ -1138,6 +1161,7 @@ def _decide_with_words(
     words: dict[str, float],
     probs: dict[str, float] | None = None,
     off: Collection[str] = (),
+    fired: Sequence[Evidence] | None = None,
 ) -> tuple[str, str]:
     """Pick the label from the patterns' scores plus the word model's weights; say why.
 
@@ -1148,12 +1172,15 @@ def _decide_with_words(
     pattern fired and the words alone make the filing label win by the fallback, or one they
     give ``genuine`` a weight of DECISIVE or more (unless the patterns alone score the filing
     label :data:`SURE`). An ask left ``unclear`` both ways may still be filed on the word
-    model's probabilities ``probs`` alone (:func:`_words_alone`; labels in ``off`` excepted).
+    model's probabilities ``probs`` alone (:func:`_words_alone`), or drafted as genuine on
+    them when the guard of :func:`_words_draft` passes on the patterns that fired, ``fired``
+    (negated ones too; None: not known, no such draft). Labels in ``off`` are never taken so.
     """
     label, why = _decide_sum(rules, words)
-    if label == "unclear" and probs:
-        alone = _decide(rules)[0]
-        said = _words_alone(rules, probs) if alone == "unclear" else None
+    if label == "unclear" and probs and _decide(rules)[0] == "unclear":
+        said = _words_alone(rules, probs)
+        if said is None and fired is not None:
+            said = _words_draft(rules, probs, fired)
         if said is not None and said[0] not in off:
             return said[0], f"{said[1]}; the patterns alone: unclear"
     return label, why
@@ -1223,8 +1250,48 @@ def _words_alone(rules: dict[str, float], probs: dict[str, float]) -> tuple[str,
     return None
 
 
+def _words_draft(
+    rules: dict[str, float], probs: dict[str, float], fired: Sequence[Evidence]
+) -> tuple[str, str] | None:
+    """``("genuine", why)`` when the word model's probabilities ``probs`` read an ask that
+    nothing else decides as genuine and a guard independent of that reading passes; else None.
+
+    The words: p(genuine) >= :data:`WORDS_DRAFT`, and more than any other label. The guard,
+    every check of it, on the patterns' evidence ``fired`` (negated too) and scores ``rules``:
+    no pattern of a filing label fired, not even a denied one or a danger signal; p(scam) +
+    p(mlm) <= :data:`WORDS_DANGER`; a counted ``genuine`` pattern (something specific: a
+    named context, a question about the recipient's work, a concrete reference); and a reason
+    signal (``genuine.reason_*``: a question). Never ``stale_reconnect``: old familiarity is
+    the disguise MLM asks wear most.
+    """
+    genuine = probs.get("genuine", 0.0)
+    if genuine < WORDS_DRAFT or any(p >= genuine for lab, p in probs.items() if lab != "genuine"):
+        return None
+    if any(e.label not in _DRAFTED and not _is_word_evidence(e) for e in fired):
+        return None
+    danger = probs.get("scam", 0.0) + probs.get("mlm", 0.0)
+    mine = [e for e in fired if e.label == "genuine" and not e.negated]
+    specific = sorted({e.pattern for e in mine if not _is_guard(e)})
+    reasons = sorted({e.pattern for e in mine if _is_guard(e)})
+    if danger > WORDS_DANGER or not rules.get("genuine") or not specific or not reasons:
+        return None
+    return "genuine", (
+        f"drafted on the words: they read genuine at p {genuine:.2f} (from {WORDS_DRAFT:g}); "
+        "guard passed: no pattern of a filing label fired, not even denied (no scam, mlm or "
+        f"danger signal), scam and mlm together p {danger:.2f} (at most {WORDS_DANGER:g}), "
+        f"a specific genuine signal ({', '.join(specific)}) and a reason to talk "
+        f"({', '.join(reasons)})"
+    )
+
+
 def _is_word_evidence(e: Evidence) -> bool:
     return e.pattern.endswith(f".{LEXICON}")
+
+
+def _is_guard(e: Evidence) -> bool:
+    """Whether ``e`` is a guard signal (a ``<label>.danger_<what>`` or ``<label>.reason_<what>``
+    family): it never counts toward a score, it only guards the drafts on the words."""
+    return e.pattern.partition(".")[2].startswith((DANGER, REASON))
 
 
 def explain(c: Classification) -> str:
@@ -1239,6 +1306,8 @@ def explain(c: Classification) -> str:
         lines.append("patterns that fired (winner first):")
         for e in c.evidence:
             state = "  NEGATED, not counted" if e.negated else ""
+            if _is_guard(e):
+                state = "  guard signal for drafts on the words, not counted"
             mark = "*" if e.label == c.label and not e.negated else "-"
             said = f"words: {e.text}" if _is_word_evidence(e) else repr(e.text)
             lines.append(f"  {mark} {e.pattern} [{e.label}, weight {e.weight:g}] {said}{state}")
@@ -1264,7 +1333,10 @@ def explain(c: Classification) -> str:
             f"patterns alone score the filing label {SURE:g}. An ask still unclear is filed on "
             f"the words alone at p {WORDS_FILE:g} for the filing labels together "
             f"({LEXICON_MIN:g} for the likeliest), with genuine and stale_reconnect at most "
-            f"{WORDS_GENUINE:g} and no drafting pattern; the words alone never draft."
+            f"{WORDS_GENUINE:g} and no drafting pattern; drafted as genuine on the words at p "
+            f"{WORDS_DRAFT:g} (the likeliest label) only behind a guard: no pattern of a filing "
+            "label fired, not even denied, nor a danger signal; scam and mlm together at most "
+            f"{WORDS_DANGER:g}; a genuine pattern and a reason signal (a question) fired."
         )
     add = '{"id": "genuine.my_project", "label": "genuine", "pattern": "tidewater", "weight": 0.5}'
     tune = []
@@ -1272,10 +1344,14 @@ def explain(c: Classification) -> str:
     if patterns:
         tune.append(f'{{"disable": "{patterns[0].pattern}"}} switches that pattern off')
     if words:
+        first = words[0]
+        also = " and its drafts on the words" if first.label == "genuine" else ""
         tune.append(
-            f'{{"disable": "{words[0].pattern}"}} the word model\'s evidence for '
-            f'{words[0].label} ({{"disable": "{LEXICON}"}}: all of it)'
+            f'{{"disable": "{first.pattern}"}} the word model\'s evidence for '
+            f'{first.label}{also} ({{"disable": "{LEXICON}"}}: all of it)'
         )
+        if not also and any(e.label == "genuine" for e in words):
+            tune.append(f'{{"disable": "genuine.{LEXICON}"}} its drafts on the words')
     tune.append(f"a line like {add} adds a pattern")
     lines.append("tune: in your pattern file, " + "; ".join(tune) + ".")
     return "\n".join(lines)

@@ -29,7 +29,7 @@ from responder.cli import cli
 from responder.errors import ConfigError
 from responder.evaluate import split_corpus
 from responder.lexicon import BIAS, parse_lexicon, read_lexicon
-from responder.models import LABELS
+from responder.models import LABELS, Evidence
 
 CORPUS = Path(__file__).parent / "corpus" / "asks.jsonl"
 
@@ -2972,7 +2972,7 @@ def _probs(**given: float) -> dict[str, float]:
     return {lab: given.get(lab, share) for lab in LABELS}
 
 
-def test_the_words_alone_never_draft_however_clear_their_reading() -> None:
+def test_without_the_patterns_that_fired_the_words_never_draft() -> None:
     clear = _probs(genuine=0.9, unclear=0.02, scam=0.0, mlm=0.0)
     label, why = _decide_with_words({"genuine": 0.6}, {"genuine": 1.8}, clear)
     assert label == "unclear"
@@ -3002,14 +3002,123 @@ def test_the_words_alone_file_only_when_nothing_reads_as_a_draft() -> None:
     assert _decide_with_words({}, {}, vague)[0] == "unclear"
 
 
-def test_an_ask_only_the_words_read_as_genuine_is_left_for_the_user(clf: Classifier) -> None:
-    text = ("Hi Mara, I read your write-up on retry budgets in gRPC clients. We hit the same "
-            "thundering-herd problem last month; did you tune the budget per service?")
-    assert clf.with_lexicon(None).classify(text, "message").label == "unclear"
-    result = clf.classify(text, "message")
-    assert result.label == "unclear"
+#: A specific genuine ask the patterns half-see (one genuine family of 0.4) and the words
+#: read as genuine: drafted on the words behind the guard.
+WORDS_GENUINE_ASK = (
+    "Hi Mara, I read your write-up on retry budgets in gRPC clients. We hit the same "
+    "thundering-herd problem last month; did you tune the budget per service?"
+)
+
+
+#: The reason signal that lets the words draft (not shipped: see patterns/guard.jsonl).
+REASON_LINE = (
+    '{"id": "genuine.reason_question", "label": "genuine", "pattern": [{"ORTH": "?"}], '
+    '"negatable": false}'
+)
+
+
+@pytest.fixture(scope="module")
+def words_clf(tmp_path_factory: pytest.TempPathFactory) -> Classifier:
+    """The classifier with the reason signal a user adds to let the words draft."""
+    return Classifier.load(write(tmp_path_factory.mktemp("reason") / "r.jsonl", [REASON_LINE]))
+
+
+def _fired(*ids: str, negated: str = "") -> list[Evidence]:
+    """Pattern evidence of ``ids`` (``label.family``) and of a question (the reason signal);
+    the id ``negated`` denied."""
+    out = [Evidence(pid, pid.partition(".")[0], "words", 0.4) for pid in ids]
+    out.append(Evidence("genuine.reason_question", "genuine", "?"))
+    if negated:
+        out.append(Evidence(negated, negated.partition(".")[0], "words", 1.0, negated=True))
+    return out
+
+
+def test_without_a_reason_signal_the_words_do_not_draft(clf: Classifier) -> None:
+    result = clf.classify(WORDS_GENUINE_ASK, "message")
+    assert result.label == "unclear", explain(result)
     assert "no draft on the words' say" in result.why
-    assert "the words alone never draft" in explain(result)
+
+
+def test_a_genuine_ask_only_the_words_read_as_genuine_is_drafted_behind_a_guard(
+    words_clf: Classifier,
+) -> None:
+    clf = words_clf
+    assert clf.with_lexicon(None).classify(WORDS_GENUINE_ASK, "message").label == "unclear"
+    result = clf.classify(WORDS_GENUINE_ASK, "message")
+    assert result.label == "genuine", explain(result)
+    assert result.why.startswith("drafted on the words: they read genuine at p 0.")
+    for check in ("not even denied", "scam and mlm together p 0.", "a specific genuine signal",
+                  "a reason to talk (genuine.reason_question)"):
+        assert check in result.why
+    assert "the patterns alone: unclear" in result.why
+    text = explain(result)
+    assert "drafted as genuine on the words at p 0.7" in text
+    assert "* genuine.reason_question [genuine, weight 1] '?'  guard signal" in text
+    counted = [e.weight for e in result.evidence if ".reason_" not in e.pattern]
+    assert result.scores["genuine"] == pytest.approx(sum(counted))  # the reason is not counted
+    assert '{"disable": "genuine.lexicon"} the word model\'s evidence for genuine and its ' in text
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        " I also run a small crypto arbitrage desk on the side.",  # a danger signal
+        " I'd send the details on WhatsApp.",  # contact off LinkedIn
+        " I'm not a recruiter.",  # a denied filing pattern still counts for the guard
+    ],
+)
+def test_a_scam_ish_ask_the_words_read_as_genuine_is_not_drafted(
+    words_clf: Classifier, extra: str
+) -> None:
+    result = words_clf.classify(WORDS_GENUINE_ASK + extra, "message")
+    assert result.label == "unclear", explain(result)
+    assert [e for e in result.evidence if e.label not in ("genuine", "stale_reconnect")]
+
+
+def test_the_user_switches_drafts_on_the_words_off(tmp_path: Path) -> None:
+    user = write(tmp_path / "off.jsonl", [REASON_LINE, '{"disable": "genuine.lexicon"}'])
+    result = Classifier.load(user).classify(WORDS_GENUINE_ASK, "message")
+    assert result.label == "unclear", explain(result)
+    assert "drafted on the words" not in result.why
+
+
+def test_the_words_draft_only_behind_every_check_of_the_guard() -> None:
+    clear = _probs(genuine=0.8, unclear=0.02, scam=0.01, mlm=0.01)
+    specific = _fired("genuine.read_your_work")
+    label, why = _decide_with_words({"genuine": 0.4}, {"genuine": 1.6}, clear, (), specific)
+    assert label == "genuine"
+    assert "genuine.read_your_work" in why
+    # the words not sure enough, or another label as likely
+    unsure = _probs(genuine=0.55, unclear=0.02, scam=0.01, mlm=0.01)
+    assert _decide_with_words({"genuine": 0.4}, {"genuine": 1.1}, unsure, (), specific)[0] == (
+        "unclear"
+    )
+    # any pattern of a filing label, even denied, even too weak to count
+    for fired in (
+        _fired("genuine.read_your_work", "scam.danger_crypto"),
+        _fired("genuine.read_your_work", negated="recruiter.hiring"),
+    ):
+        rules = {"genuine": 0.4} | {e.label: 0.2 for e in fired if not e.negated}
+        assert _decide_with_words(rules, {"genuine": 1.6}, clear, (), fired)[0] == "unclear"
+    # scam and mlm together too likely
+    risky = _probs(genuine=0.7, scam=0.08, mlm=0.05)
+    assert _decide_with_words({"genuine": 0.4}, {"genuine": 1.4}, risky, (), specific)[0] == (
+        "unclear"
+    )
+    # nothing specific (no genuine pattern fired), or no reason to talk (no question)
+    assert _decide_with_words({}, {"genuine": 1.6}, clear, (), _fired())[0] == "unclear"
+    no_question = [e for e in specific if e.pattern != "genuine.reason_question"]
+    assert _decide_with_words({"genuine": 0.4}, {"genuine": 1.6}, clear, (), no_question)[0] == (
+        "unclear"
+    )
+    # switched off, and never stale_reconnect
+    assert _decide_with_words(
+        {"genuine": 0.4}, {"genuine": 1.6}, clear, {"genuine"}, specific
+    )[0] == "unclear"
+    stale = _probs(stale_reconnect=0.8, unclear=0.02, scam=0.01, mlm=0.01)
+    fired = _fired("stale_reconnect.met_before")
+    assert _decide_with_words({"stale_reconnect": 0.4}, {"stale_reconnect": 1.6}, stale, (),
+                              fired)[0] == "unclear"
 
 
 def test_lexicon_is_what_training_gives() -> None:
