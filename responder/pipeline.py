@@ -290,6 +290,8 @@ class Pass:
     #: Called with (messages read, messages to read) as the backlog is worked through.
     progress: Callable[[int, int], None] | None = None
     _drafted_persons: set[str] = field(default_factory=set)
+    #: Everyone drafted to within reply_once_days before this pass, read once per pass.
+    _recent_persons: set[str] | None = None
     #: Lowest position whose mailbox change the server refused (no Drafts, [OVERQUOTA], ...):
     #: the watermark stays below it, so the next pass tries that message again.
     _retry_from: int | None = None
@@ -346,7 +348,11 @@ class Pass:
         """
         folder = self.engine.settings.source_folder
         headers = self.store.headers(scan.refs)
-        candidates = [h for h in headers if self._worth_reading(h)]
+        looking = [h for h in headers if _worth_reading(h)]
+        ids = {h.ref: _header_value(h.header, "message-id") for h in looking}
+        # A message without a Message-ID in the sweep is checked on its body (_done_already).
+        handled = self.state.done_message_ids(i for i in ids.values() if i is not None)
+        candidates = [h for h in looking if ids[h.ref] not in handled]
         reports: list[MessageReport] = []
         done_upto = 0
         todo = {h.ref: h for h in candidates}
@@ -426,24 +432,10 @@ class Pass:
 
     # -- choosing what to read ------------------------------------------------------------
 
-    def _worth_reading(self, h: HeaderInfo) -> bool:
-        if not looks_like_linkedin(h.header):
-            return False
-        if KEYWORD_DRAFTED in h.keywords:
-            return False
-        # $ResponderFiled is no reason to skip: it is set before the move, so a message still
-        # here with it may never have been moved (killed in between). Filing again is safe:
-        # MOVE takes what is here, and the COPY fallback first looks for the copy.
-        message_id = _header_value(h.header, "message-id")
-        if message_id is None:
-            return True  # the header sweep left it out: checked on the body (_done_already)
-        done = self.state.done(message_id, self.engine.settings.source_folder, h.ref)
-        return done is None
-
     def _done_already(self, h: HeaderInfo, raw: bytes) -> bool:
         """True when this message's outcome is recorded done (by Message-ID, else by ref)."""
         if _header_value(h.header, "message-id") is not None:
-            return False  # checked by _worth_reading
+            return False  # checked against the state store before reading
         end = raw.find(b"\r\n\r\n")
         head = raw[: end if end >= 0 else raw.find(b"\n\n")]
         message_id = _header_value(head, "message-id")
@@ -484,9 +476,9 @@ class Pass:
             if c is not None and person is not None and self.engine.policy.reply_once_days:
                 since = self.now() - timedelta(days=self.engine.policy.reply_once_days)
                 # Drafts of this pass still waiting in a batch count as already made.
-                recent = person in self._drafted_persons or self.state.drafted_to_person_since(
-                    person, since
-                )
+                if self._recent_persons is None:
+                    self._recent_persons = self.state.persons_drafted_since(since)
+                recent = person in self._drafted_persons or person in self._recent_persons
             override = self._fb().override_for(person) if c is not None else None
             d = decide(n, c, self.engine.policy, drafted_to_person_recently=recent,
                        override=override)
@@ -660,6 +652,14 @@ class Pass:
             return found
         self._draft_ids = self.store.draft_ids(drafts)
         return self._draft_ids
+
+
+def _worth_reading(h: HeaderInfo) -> bool:
+    """True when ``h`` looks like LinkedIn mail that holds no draft of ours yet."""
+    # $ResponderFiled is no reason to skip: it is set before the move, so a message still
+    # here with it may never have been moved (killed in between). Filing again is safe:
+    # MOVE takes what is here, and the COPY fallback first looks for the copy.
+    return looks_like_linkedin(h.header) and KEYWORD_DRAFTED not in h.keywords
 
 
 def _add_keyword(store: MailStore, refs: list[str], keyword: str) -> None:

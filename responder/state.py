@@ -11,7 +11,7 @@ import contextlib
 import json
 import logging
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -200,6 +200,15 @@ class StateStore:
             ).fetchone()
         return _outcome(row) if row else None
 
+    def done_message_ids(self, message_ids: Iterable[str]) -> set[str]:
+        """Return which of ``message_ids`` have a completed outcome (one query)."""
+        rows = self._db.execute(
+            "SELECT DISTINCT message_id FROM outcomes WHERE account=? AND status='done' "
+            "AND message_id IN (SELECT value FROM json_each(?))",
+            (self.account, json.dumps(sorted(set(message_ids)))),
+        ).fetchall()
+        return {str(r[0]) for r in rows}
+
     def begin_many(self, outcomes: list[Outcome]) -> list[int]:
         """Record several outcomes as 'pending' in one transaction; return their row ids."""
         ids: list[int] = []
@@ -234,14 +243,14 @@ class StateStore:
         with self._tx() as db:
             _advance(db, self.account, folder, uidvalidity, uid)
 
-    def drafted_to_person_since(self, person: str, since: datetime) -> bool:
-        """True when a draft for ``person`` was created at or after ``since``."""
-        row = self._db.execute(
-            "SELECT 1 FROM outcomes WHERE account=? AND person=? AND action='draft' AND "
-            "status='done' AND at>=? LIMIT 1",
-            (self.account, person, since.isoformat()),
-        ).fetchone()
-        return row is not None
+    def persons_drafted_since(self, since: datetime) -> set[str]:
+        """Return everyone a draft was created for at or after ``since``."""
+        rows = self._db.execute(
+            "SELECT DISTINCT person FROM outcomes WHERE account=? AND action='draft' AND "
+            "status='done' AND person IS NOT NULL AND at>=?",
+            (self.account, since.isoformat()),
+        ).fetchall()
+        return {str(r[0]) for r in rows}
 
     def outcomes(self, limit: int = 100) -> list[Outcome]:
         """Return the most recent outcomes, newest first."""
