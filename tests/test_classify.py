@@ -2467,6 +2467,18 @@ KNOWN_MISSES = {
         "this harvest as genuine (p 0.54), and a genuine-reading ask is filed only when the "
         "patterns alone give the filing label 2 (here 1.5)"
     ),
+    "Hi Dana! I'm the founder of Pipewise, the observability tool for dbt. Would love to get it "
+    "in front of your team.": (
+        "left unclear, not filed: since the word model was trained on asks_train_c too it reads "
+        "this pitch as genuine at p 0.50 (genuine.lexicon 1), and the patterns alone give pitch "
+        "1, not the 2 that files a genuine-reading ask"
+    ),
+    "Hi Dana, I'm a recruiter but not a spammy one 🙂 I only work with a handful of data teams. "
+    "Open to hearing about one opening?": (
+        "mlm, not recruiter (filed all the same): since the word model was trained on "
+        "asks_train_c too it gives mlm p 0.53 ('open to', '?', 'team'), which is always heard "
+        "and is the more protective label"
+    ),
 }
 PARAMS = [
     pytest.param(*case, marks=pytest.mark.xfail(strict=True, reason=KNOWN_MISSES[case[2]]))
