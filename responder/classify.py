@@ -32,9 +32,9 @@ pattern fired. It is drafted as ``genuine`` on the words (:func:`_words_draft`) 
 give genuine p >= :data:`WORDS_DRAFT` and a guard that does not rest on that reading passes:
 no pattern of a filing label fired, not even a denied one, nor a danger signal, p(scam) +
 p(mlm) <= :data:`WORDS_DANGER`, a ``genuine`` pattern fired, and a reason signal (a question).
-The guard signals of ``patterns/guard.jsonl`` (``<label>.danger_<what>``: money transfers,
-crypto, contact off LinkedIn, side income; ``genuine.reason_question``) add nothing to any
-score: they only guard these drafts. No reason family ships (with a question as the reason,
+The guard signals of ``patterns/guard.jsonl`` (``<label>.danger_<what>``: words of filed
+mail such as money transfers, crypto, selling, roles; ``genuine.reason_<what>``) add nothing
+to any score: they only guard these drafts. No reason family ships (with a question as the reason,
 the held-out floor fails), so the words draft only once a user's file adds one. The ``why``
 of such a draft says so and names the checks; ``{"disable": "genuine.lexicon"}`` switches
 it off. The words never draft ``stale_reconnect`` on their own.

@@ -3076,6 +3076,7 @@ def test_a_genuine_ask_only_the_words_read_as_genuine_is_drafted_behind_a_guard(
     [
         " I also run a small crypto arbitrage desk on the side.",  # a danger signal
         " I'd send the details on WhatsApp.",  # contact off LinkedIn
+        " Our agency guarantees results.",  # selling words the pitch patterns may miss
         " I'm not a recruiter.",  # a denied filing pattern still counts for the guard
     ],
 )
