@@ -109,6 +109,9 @@ class ImapStore:
         #: Whether the server picks LinkedIn-looking mail (CANDIDATE_SEARCH) so that only
         #: its headers are fetched; else every new message's headers are (the sweep).
         self.server_search = _server_search(candidates, self._caps)
+        #: ``auto`` checks once, before its first search, that the server searches headers
+        #: itself (:meth:`_header_search_works`); a full-text index may not.
+        self._check_search = candidates == "auto" and self.server_search
 
     @classmethod
     def connect(
@@ -289,6 +292,10 @@ class ImapStore:
         if fresh and since is not None:
             # First pass or UIDVALIDITY changed: only the recent window, never the backlog.
             criteria += ["SINCE", since.date()]
+        if self._check_search and uidnext > 1:
+            self._check_search = False
+            if not self._header_search_works(uidnext):
+                self.server_search = False
         if self.server_search:
             criteria += CANDIDATE_SEARCH
         uids = self._call("SEARCH", self._client.search, criteria or ["ALL"])
@@ -299,6 +306,27 @@ class ImapStore:
         upto = max(uidnext - 1, refs[-1][1] if refs else 0) if self.server_search else 0
         return Scan(uidvalidity=uidvalidity, refs=refs, reset=fresh and mark is not None,
                     upto=upto)
+
+    def _header_search_works(self, uidnext: int) -> bool:
+        """True when SEARCH HEADER finds the Message-ID field of the newest message.
+
+        A server that answers SEARCH from a full-text index (Dovecot with an FTS plugin and
+        ``fts_enforced = yes``) may not look at fields it does not index, such as Sender or
+        X-LinkedIn-Class, and the candidate search would then miss spoofs carrying only
+        those; tested against Dovecot with fts-xapian. A newest message without a Message-ID
+        also reads as False: the header sweep is always correct, only slower.
+        """
+        probe = ["UID", f"{uidnext - 1}:*", "HEADER", "MESSAGE-ID", ""]
+        if self._call("SEARCH", self._client.search, probe):
+            return True
+        log.warning(
+            "%s: the server's SEARCH did not find the Message-ID field of the newest message "
+            "(a full-text index that leaves header fields out?); LinkedIn-looking mail is "
+            "picked by fetching the From and Sender of new mail instead. Set "
+            "RESPONDER_CANDIDATE_SEARCH=headers to skip this check, or =server to trust the "
+            "server's search anyway", self._label,
+        )
+        return False
 
     def headers(self, refs: list[tuple[str, int]]) -> list[HeaderInfo]:
         """Fetch candidate header fields, sizes and flags in batches.

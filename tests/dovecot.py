@@ -24,6 +24,19 @@ USER = "dana"
 PASSWORD = "s3cret-Pa55word"
 
 
+#: Configuration for Dovecot with Debian's full-text search plugin (dovecot-fts-xapian), the FTS
+#: backend a Debian user is likeliest to have: SEARCH then goes through its index.
+FTS_XAPIAN = """
+mail_plugins = $mail_plugins fts fts_xapian
+plugin {
+  fts = xapian
+  fts_xapian = partial=3 full=20 verbose=0
+  fts_autoindex = yes
+  fts_enforced = yes
+}
+"""
+
+
 def free_port() -> int:
     """Return a loopback TCP port that is free right now."""
     with socket.socket() as s:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import email
 import email.policy
+import io
 import os
+import shutil
 import subprocess
 import sys
-from collections.abc import Mapping
+import tempfile
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
@@ -15,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import EML_DIR, expected_readings
-from tests.dovecot import PASSWORD, Account
+from tests.dovecot import FTS_XAPIAN, PASSWORD, Account, Dovecot, free_port
 
 pytestmark = pytest.mark.imap
 
@@ -235,36 +238,72 @@ SPOOF_SHAPES = [
 ]
 
 
-def test_server_search_finds_what_the_header_sweep_finds(mailbox: Account) -> None:
-    """The server-side candidate search misses no message the sweep would read whole, and
-    says how far it looked, so the watermark passes the mail it left out."""
+def _candidates(mailbox: Account, mode: str) -> tuple[set[str], set[str], int]:
+    """What one scan with RESPONDER_CANDIDATE_SEARCH=``mode`` reads whole, lists, and covers."""
     from responder.imap import ImapStore
     from responder.mailstore import looks_like_linkedin
 
+    store = ImapStore.connect(host="127.0.0.1", port=mailbox.server.port, user=mailbox.user,
+                              security="plain", ssl_context=None, timeout=10,
+                              password=lambda: PASSWORD, candidates=mode)
+    try:
+        scan = store.scan("INBOX", None, None)
+        assert scan is not None
+        wanted = {h.ref for h in store.headers(scan.refs) if looks_like_linkedin(h.header)}
+        return wanted, {ref for ref, _ in scan.refs}, scan.upto
+    finally:
+        store.close()
+
+
+def _deliver_candidates(mailbox: Account) -> int:
+    """Deliver the corpus mail and the spoof shapes; return how many messages INBOX holds."""
     mailbox.deliver_all(sorted(EML_DIR.glob("*.eml")))
     for i, head in enumerate(SPOOF_SHAPES):
         mailbox.deliver(head + f"Message-ID: <shape{i}@t.example>\r\nSubject: s\r\n\r\nhi\r\n"
                         .encode())
-    found = {}
-    for mode in ("server", "headers"):
-        store = ImapStore.connect(host="127.0.0.1", port=mailbox.server.port, user=mailbox.user,
-                                  security="plain", ssl_context=None, timeout=10,
-                                  password=lambda: PASSWORD, candidates=mode)
-        try:
-            scan = store.scan("INBOX", None, None)
-            assert scan is not None
-            wanted = {h.ref for h in store.headers(scan.refs) if looks_like_linkedin(h.header)}
-            found[mode] = (wanted, {ref for ref, _ in scan.refs}, scan.upto)
-        finally:
-            store.close()
-    total = len(mailbox.folder("INBOX"))
-    server, headers = found["server"], found["headers"]
+    return len(mailbox.folder("INBOX"))
+
+
+def test_server_search_finds_what_the_header_sweep_finds(mailbox: Account) -> None:
+    """The server-side candidate search misses no message the sweep would read whole, and
+    says how far it looked, so the watermark passes the mail it left out."""
+    total = _deliver_candidates(mailbox)
+    server, headers = _candidates(mailbox, "auto"), _candidates(mailbox, "headers")
     assert server[0] == headers[0]
     assert len(headers[1]) == total  # the sweep lists every message
     assert headers[2] == 0
     assert len(server[1]) < total, "the server leaves out mail that is not LinkedIn's"
     assert server[2] == total  # UIDs 1..total: it looked through the last one
     assert len(server[0]) >= len(SPOOF_SHAPES) - 2
+
+
+@pytest.fixture(scope="module")
+def fts_dovecot() -> Iterator[Dovecot]:
+    """A second Dovecot that answers SEARCH from Debian's FTS plugin (fts-xapian, enforced)."""
+    root = Path(tempfile.mkdtemp(prefix="responder-dovecot-fts-"))
+    server = Dovecot(root, free_port(), extra=FTS_XAPIAN)
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def test_auto_sweeps_headers_where_a_search_index_leaves_fields_out(
+    fts_dovecot: Dovecot, captured_log: io.StringIO
+) -> None:
+    """Dovecot with fts-xapian and fts_enforced misses the Sender-only and X-LinkedIn-only
+    spoofs in its SEARCH; ``auto`` notices before its first search, says so, and sweeps."""
+    mailbox = fts_dovecot.account(1)
+    total = _deliver_candidates(mailbox)
+    forced, auto, headers = (_candidates(mailbox, mode) for mode in ("server", "auto", "headers"))
+    assert "FTS Xapian" in (fts_dovecot.root / "dovecot.log").read_text()  # the index answered
+    assert forced[0] < headers[0], "this server's search misses spoofs the sweep reads"
+    assert auto == headers
+    assert len(auto[1]) == total
+    assert auto[2] == 0
+    assert "RESPONDER_CANDIDATE_SEARCH=headers" in captured_log.getvalue()
 
 
 @pytest.mark.parametrize("with_mail", [True, False])
