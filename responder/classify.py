@@ -64,6 +64,7 @@ from responder.errors import ConfigError
 from responder.lexicon import (
     LEXICON_FILE,
     Lexicon,
+    WordIndex,
     describe,
     features,
     read_lexicon,
@@ -426,9 +427,10 @@ class Classifier:
         self.lexicon_off = lexicon_off
         self._orth = ORTH
         self._lemmas = _lemma_table(nlp)
-        #: orth id -> the lexicon's code of that token text; orth ids of the negators
-        self._code_of: dict[int, int] = {}
-        self._negators = frozenset(nlp.vocab.strings.add(w) for w in _NEGATORS)
+        #: the lexicon's rows by lemma ids, as the rule component leaves them in a doc
+        self._words: WordIndex | None = None
+        if lexicon is not None:
+            self._words = lexicon.keyed(nlp.vocab.strings.add)
 
     @classmethod
     def load(
@@ -554,39 +556,13 @@ class Classifier:
         orths = doc.to_array(self._orth).tolist()
         strings = self._nlp.vocab.strings
         words = [word_feature(self._lemmas.get(o, strings[o])) for o in orths]
-        return features(words, self._denied(doc, orths), kind)
-
-    def _denied(self, doc: Doc, orths: list[int]) -> list[int]:
-        """The positions of ``doc`` (token texts ``orths``) that a denial covers."""
-        if self._negators.isdisjoint(orths):
-            return []
-        n, negators = len(orths), self._negators
-        after = {
-            j
-            for i, o in enumerate(orths)
-            if o in negators
-            for j in range(i + 1, min(i + 1 + _NEGATION_WINDOW, n))
-        }
-        return [j for j in sorted(after) if _negated(doc, j)]
-
-    def _learn_code(self, orth: int, lexicon: Lexicon) -> int:
-        """Look up, remember and return the lexicon's code of the token text ``orth``."""
-        code = lexicon.code(word_feature(self._lemmas.get(orth, self._nlp.vocab.strings[orth])))
-        if len(self._code_of) > 200_000:
-            self._code_of.clear()
-        self._code_of[orth] = code
-        return code
+        return features(words, _denied(doc), kind)
 
     def _rows(self, doc: Doc, kind: str | None) -> list[int]:
-        """The lexicon's rows of the features of ``doc`` (as those of :meth:`_features`)."""
-        assert self.lexicon is not None
-        orths = doc.to_array(self._orth).tolist()
-        code_of = self._code_of
-        codes = [code_of.get(o, _NEW) for o in orths]
-        if _NEW in codes:
-            pairs = zip(orths, codes, strict=True)
-            codes = [self._learn_code(o, self.lexicon) if c == _NEW else c for o, c in pairs]
-        return self.lexicon.rows(codes, self._denied(doc, orths), kind)
+        """The lexicon's rows of the features of ``doc`` (as those of :meth:`_features`), from
+        the lemma ids the rule component left in it."""
+        assert self._words is not None
+        return self._words.rows(doc.user_data.get(_LEMMAS_KEY, ()), _denied(doc), kind)
 
     def _word_evidence(
         self, doc: Doc, kind: str | None, rules: dict[str, float]
@@ -598,7 +574,7 @@ class Classifier:
         if lexicon is None:
             return [], {}
         rows = self._rows(doc, kind)
-        weights, probs = lexicon.weigh(rows)
+        probs = lexicon.probabilities(rows)
         likely = {
             label: round(LEXICON_SCALE * p, 2)
             for label, p in zip(LABELS, probs, strict=True)
@@ -608,17 +584,12 @@ class Classifier:
             Evidence(
                 f"{label}.{LEXICON}",
                 label,
-                f"p {probs[_ORDER[label]]:.2f}: "
-                + describe(lexicon.top_words(rows, weights, label)),
+                f"p {probs[_ORDER[label]]:.2f}: " + describe(lexicon.top_words(rows, label)),
                 weight,
             )
             for label, weight in _heard(rules, likely).items()
         ]
         return evidence, dict(zip(LABELS, probs, strict=True))
-
-
-#: Not yet in the token cache (no code is this low).
-_NEW = -100
 
 
 def _lemma_table(nlp: Language) -> Any:
@@ -876,8 +847,10 @@ def _rule(
 
 #: One match: (first token, end token, pattern id) in ``doc.user_data[SPANS_KEY]``.
 Match = tuple[int, int, str]
-#: Where the rule component leaves each token's negation marks, for :func:`_negated`.
+#: Where the rule component leaves each token's negation marks, for :func:`_negated`, and
+#: each token's lemma id (the word model's words).
 _MARKS_KEY = "asks_marks"
+_LEMMAS_KEY = "asks_lemmas"
 _OR, _END, _COMMA, _DENY = 1, 2, 4, 8
 
 
@@ -1014,6 +987,7 @@ class AskRules:
                 for rule in anchored[i]:
                     rule(i, n, W, L, N, S, T, found)
             doc.user_data[_MARKS_KEY] = (marks, list(compress(range(n), denies)))
+            doc.user_data[_LEMMAS_KEY] = L
             if self._fallback_patterns:
                 self._match_fallback(doc, L, found)
         doc.user_data[SPANS_KEY] = found
@@ -1056,6 +1030,16 @@ def _marks_of(doc: Doc) -> tuple[list[int], list[int]]:
     component keeps them in ``doc.user_data[_MARKS_KEY]``)."""
     marks = [_mark(t.lower_) for t in doc]
     return marks, [i for i, mark in enumerate(marks) if mark & _DENY]
+
+
+def _denied(doc: Doc) -> list[int]:
+    """The positions of ``doc`` that a denial covers (see :func:`_negated`)."""
+    marks, denials = doc.user_data.get(_MARKS_KEY) or _marks_of(doc)
+    if not denials:
+        return []
+    n = len(marks)
+    after = {j for i in denials for j in range(i + 1, min(i + 1 + _NEGATION_WINDOW, n))}
+    return [j for j in sorted(after) if _negated(doc, j)]
 
 
 def _negated(doc: Doc, start: int) -> bool:

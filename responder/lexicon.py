@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from itertools import compress, pairwise, repeat
 from pathlib import Path
 from typing import Any
 
@@ -32,10 +33,6 @@ KIND = "@kind="
 #: A token that counts as a word: it has a letter and cannot be mistaken for a special feature.
 _WORD = re.compile(r"[^\W\d_]")
 _INDEX = {label: i for i, label in enumerate(LABELS)}
-
-#: Token codes of :meth:`Lexicon.code`: punctuation and the like, and the question mark (word
-#: codes are 0 and up: a word the lexicon knows, or UNKNOWN).
-BREAK, QUESTION, UNKNOWN = -3, -2, -1
 
 
 def word_feature(lemma: str) -> str | None:
@@ -78,82 +75,97 @@ def features(words: Sequence[str | None], denied: Iterable[int], kind: str | Non
 class Lexicon:
     """The word model: one row of per-label weights per feature, and the label biases.
 
-    ``matrix`` and ``bias`` are numpy arrays (features x labels, and labels). Besides the
-    feature names, words have integer codes so that an ask's rows are found without building
-    strings (:meth:`code`, :meth:`rows`); :func:`features` and :meth:`rows_of` give the same.
+    ``matrix`` and ``bias`` are numpy arrays (features x labels, and labels). An ask's rows
+    come from its feature names (:meth:`rows_of`) or, without building strings, from its
+    tokens' word ids through a :class:`WordIndex` (:meth:`keyed`).
     """
 
     names: tuple[str, ...]
     index: Mapping[str, int]
     matrix: Any
     bias: Any
-    #: word -> code, for every word of a unigram or pair feature
-    words: Mapping[str, int]
-    #: word code -> row of its unigram (-1: none); code x len(words) + code -> row of the pair
-    unigrams: Sequence[int]
-    pairs: Mapping[int, int]
     where: str = ""
+    #: per label (LABELS order), each row's weight
+    _columns: tuple[tuple[float, ...], ...] = field(init=False, repr=False, compare=False)
 
-    def code(self, feature: str | None) -> int:
-        """The code of a token given its :func:`word_feature`."""
-        if feature is None:
-            return BREAK
-        if feature == "?":
-            return QUESTION
-        return self.words.get(feature, UNKNOWN)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_columns", tuple(map(tuple, self.matrix.T.tolist())))
 
-    def rows(self, codes: Sequence[int], denied: Iterable[int], kind: str | None) -> list[int]:
-        """The rows of the features of an ask given its tokens' codes, as :func:`features`."""
-        if denied:
-            codes = list(codes)
-            for i in denied:
-                codes[i] = BREAK  # left out, and it breaks pairs
-        found: set[int] = set()
-        unigrams, pairs, stride = self.unigrams, self.pairs, len(self.words)
-        prev = BREAK
-        for c in codes:
-            if c >= 0:
-                found.add(unigrams[c])
-                if prev >= 0:
-                    found.add(pairs.get(prev * stride + c, -1))
-            elif c == QUESTION:
-                found.add(self.index.get("?", -1))
-            prev = c
-        if kind:
-            found.add(self.index.get(KIND + kind, -1))
-        found.discard(-1)
-        return sorted(found)
+    def keyed(self, word_id: Callable[[str], int]) -> WordIndex:
+        """The rows of the unigram and pair features by word ids (``word_id``: a word's id,
+        an int of 0 or more, as the tokens of an ask carry them)."""
+        unigrams: dict[int, int] = {}
+        pairs: dict[tuple[int, int], int] = {}
+        for row, name in enumerate(self.names):
+            gram = name.split(" ")
+            if any(w == "?" or word_feature(w) != w for w in gram):
+                continue  # no token gives it ("?" has its own row, in no pair)
+            if len(gram) == 1:
+                unigrams[word_id(name)] = row
+            elif len(gram) == 2:
+                pairs[(word_id(gram[0]), word_id(gram[1]))] = row
+        question = self.index.get("?")
+        if question is not None:
+            unigrams[word_id("?")] = question
+        kinds = {f.removeprefix(KIND): r for f, r in self.index.items() if f.startswith(KIND)}
+        return WordIndex(unigrams, pairs, kinds)
 
     def rows_of(self, feats: Iterable[str]) -> list[int]:
         """The rows of the features the lexicon has, sorted."""
         return sorted({self.index[f] for f in feats if f in self.index})
 
-    def weigh(self, rows: Sequence[int]) -> tuple[Any, list[float]]:
-        """An ask's rows of weights (for :meth:`top_words`) and the model's probability of
-        each label (in LABELS order)."""
-        weights = self.matrix.take(rows, 0)
-        z = (self.bias + weights.sum(0)).tolist()
+    def probabilities(self, rows: Sequence[int]) -> list[float]:
+        """The model's probability of each label (in LABELS order) for an ask's rows."""
+        z = (self.bias + self.matrix.take(rows, 0).sum(0)).tolist()
         top = max(z)
         exps = [math.exp(v - top) for v in z]
         total = sum(exps)
-        return weights, [e / total for e in exps]
+        return [e / total for e in exps]
 
-    def probabilities(self, rows: Sequence[int]) -> list[float]:
-        """The model's probability of each label (in LABELS order) for an ask's rows."""
-        return self.weigh(rows)[1]
-
-    def top_words(
-        self, rows: Sequence[int], weights: Any, label: str, count: int = 5
-    ) -> list[tuple[str, float]]:
-        """The features that weigh most for ``label`` in this ask, heaviest first
-        (``weights``: the rows' weights from :meth:`weigh`)."""
-        column = weights[:, _INDEX[label]]
-        order = (-column).argsort(kind="stable")[:count].tolist()  # rows are in name order
-        return [(self.names[rows[k]], w) for k in order if (w := float(column[k])) > 0]
+    def top_words(self, rows: Sequence[int], label: str, count: int = 5) -> list[tuple[str, float]]:
+        """The features of an ask's rows that weigh most for ``label``, heaviest first (ties
+        in row order, which is name order), only those weighing more than 0."""
+        weight = self._columns[_INDEX[label]].__getitem__
+        heavy = compress(rows, map(_POSITIVE, map(weight, rows)))
+        # sorted(reverse=True) keeps equal weights in their order
+        return [(self.names[r], weight(r)) for r in sorted(heavy, key=weight, reverse=True)[:count]]
 
     def __len__(self) -> int:
         """How many weights (other than the biases) the lexicon holds."""
         return int((self.matrix != 0).sum())
+
+
+#: Whether a weight is above 0.
+_POSITIVE = (0.0).__lt__
+#: The word id of a token left out of the features (a denied word): no word has it.
+LEFT_OUT = -1
+
+
+@dataclass(frozen=True)
+class WordIndex:
+    """A lexicon's rows by word ids (:meth:`Lexicon.keyed`): what :func:`features` finds from
+    the tokens' lemmas, found from their ids (a token that is no word has an id no feature has,
+    so it breaks pairs)."""
+
+    #: word id -> row of its unigram (and of ``?``); (id, id) -> row of the pair
+    unigrams: Mapping[int, int]
+    pairs: Mapping[tuple[int, int], int]
+    #: kind of mail -> row of its feature
+    kinds: Mapping[str, int]
+
+    def rows(self, ids: Sequence[int], denied: Iterable[int], kind: str | None) -> list[int]:
+        """The rows of the features of an ask given its tokens' word ids, as :func:`features`
+        (``denied``: the positions left out)."""
+        if denied:
+            ids = list(ids)
+            for i in denied:
+                ids[i] = LEFT_OUT  # left out, and it breaks pairs
+        found = set(map(self.unigrams.get, ids, repeat(-1)))
+        found.update(map(self.pairs.get, pairwise(ids), repeat(-1)))
+        if kind:
+            found.add(self.kinds.get(kind, -1))
+        found.discard(-1)
+        return sorted(found)
 
 
 def describe(words: list[tuple[str, float]]) -> str:
@@ -197,17 +209,7 @@ def parse_lexicon(text: str, where: str) -> Lexicon:
     for f, weights in table.items():
         for column, w in weights.items():
             matrix[index[f], column] = w
-    grams = [f.split(" ") for f in names if not f.startswith("@") and f != "?"]
-    words = {w: i for i, w in enumerate(sorted({w for gram in grams for w in gram}))}
-    unigrams = [-1] * len(words)
-    pairs: dict[int, int] = {}
-    for gram in grams:
-        at = index[" ".join(gram)]
-        if len(gram) == 1:
-            unigrams[words[gram[0]]] = at
-        elif len(gram) == 2:
-            pairs[words[gram[0]] * len(words) + words[gram[1]]] = at
-    return Lexicon(names, index, matrix, bias, words, unigrams, pairs, where)
+    return Lexicon(names, index, matrix, bias, where)
 
 
 def _parse(line: str, where: str) -> tuple[str, float, str]:
