@@ -195,6 +195,10 @@ def _check_mailbox(settings: Settings) -> list[str]:
         caps = store.capabilities()
         if caps:
             click.echo("capabilities: " + " ".join(caps))
+        describe = getattr(store, "candidate_search", None)
+        if describe is not None:
+            click.echo(f"candidate search in {settings.source_folder}: "
+                       + describe(settings.source_folder))
         drafts = settings.drafts_folder or store.drafts_folder()
         click.echo(f"drafts folder: {drafts}")
         try:

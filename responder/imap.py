@@ -112,6 +112,12 @@ class ImapStore:
         #: ``auto`` checks once, before its first search, that the server searches headers
         #: itself (:meth:`_header_search_works`); a full-text index may not.
         self._check_search = candidates == "auto" and self.server_search
+        #: Why candidates are picked as they are, for ``responder check``.
+        self._search_reason = (
+            f"RESPONDER_CANDIDATE_SEARCH={candidates}" if candidates != "auto"
+            else "the server's SEARCH" if self.server_search
+            else "Gmail's SEARCH matches whole words, not substrings"
+        )
 
     @classmethod
     def connect(
@@ -292,10 +298,7 @@ class ImapStore:
         if fresh and since is not None:
             # First pass or UIDVALIDITY changed: only the recent window, never the backlog.
             criteria += ["SINCE", since.date()]
-        if self._check_search and uidnext > 1:
-            self._check_search = False
-            if not self._header_search_works(uidnext):
-                self.server_search = False
+        self._check_server_search(uidnext)
         if self.server_search:
             criteria += CANDIDATE_SEARCH
         uids = self._call("SEARCH", self._client.search, criteria or ["ALL"])
@@ -306,6 +309,33 @@ class ImapStore:
         upto = max(uidnext - 1, refs[-1][1] if refs else 0) if self.server_search else 0
         return Scan(uidvalidity=uidvalidity, refs=refs, reset=fresh and mark is not None,
                     upto=upto)
+
+    def candidate_search(self, folder: str) -> str:
+        """Say how LinkedIn-looking mail in ``folder`` is picked, and why (checking the
+        server's SEARCH first, as ``auto`` does before a pass's first search)."""
+        status = self.folder_status(folder)
+        if status is None:
+            raise MailboxError(f"{self._label}: folder {folder} does not exist")
+        if self._check_search and status.uidnext > 1:
+            self._select(folder)
+        self._check_server_search(status.uidnext)
+        if self.server_search:
+            how = "server (one UID SEARCH; only the hits' headers are fetched)"
+        else:
+            how = "headers (From and Sender of every new message are fetched)"
+        pending = " (not checked yet: the folder is empty)" if self._check_search else ""
+        return f"{how}: {self._search_reason}{pending}"
+
+    def _check_server_search(self, uidnext: int) -> None:
+        """Once per connection, for ``auto``: fall back to the sweep if the selected folder's
+        SEARCH misses header fields (nothing to check in an empty folder: later, then)."""
+        if self._check_search and uidnext > 1:
+            self._check_search = False
+            if self._header_search_works(uidnext):
+                self._search_reason += ", which finds header fields (checked)"
+            else:
+                self.server_search = False
+                self._search_reason = "the server's SEARCH missed a header field (checked)"
 
     def _header_search_works(self, uidnext: int) -> bool:
         """True when SEARCH HEADER finds the Message-ID field of the newest message.

@@ -223,6 +223,11 @@ def test_check_resolves_folders(mailbox: Account, tmp_path: Path) -> None:
     done = responder(mailbox.env(tmp_path / "state"), "check")
     assert "drafts folder: Drafts" in done.stdout
     assert "IMAP4REV1" in done.stdout.upper()
+    assert "candidate search in INBOX: server" in done.stdout
+    assert "not checked yet: the folder is empty" in done.stdout
+    mailbox.deliver(b"From: Ann <ann@example.org>\r\nMessage-ID: <1@t.example>\r\n\r\nhi\r\n")
+    done = responder(mailbox.env(tmp_path / "state"), "check")
+    assert "finds header fields (checked)" in done.stdout
 
 
 #: Header blocks that present themselves as LinkedIn in ways a spoof might (an encoded display
@@ -291,10 +296,11 @@ def fts_dovecot() -> Iterator[Dovecot]:
 
 
 def test_auto_sweeps_headers_where_a_search_index_leaves_fields_out(
-    fts_dovecot: Dovecot, captured_log: io.StringIO
+    fts_dovecot: Dovecot, captured_log: io.StringIO, tmp_path: Path
 ) -> None:
     """Dovecot with fts-xapian and fts_enforced misses the Sender-only and X-LinkedIn-only
-    spoofs in its SEARCH; ``auto`` notices before its first search, says so, and sweeps."""
+    spoofs in its SEARCH; ``auto`` notices before its first search, says so, and sweeps;
+    ``check`` tells the user."""
     mailbox = fts_dovecot.account(1)
     total = _deliver_candidates(mailbox)
     forced, auto, headers = (_candidates(mailbox, mode) for mode in ("server", "auto", "headers"))
@@ -304,6 +310,9 @@ def test_auto_sweeps_headers_where_a_search_index_leaves_fields_out(
     assert len(auto[1]) == total
     assert auto[2] == 0
     assert "RESPONDER_CANDIDATE_SEARCH=headers" in captured_log.getvalue()
+    done = responder(mailbox.env(tmp_path / "state"), "check")
+    assert "candidate search in INBOX: headers" in done.stdout
+    assert "missed a header field" in done.stdout
 
 
 @pytest.mark.parametrize("with_mail", [True, False])
