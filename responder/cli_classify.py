@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import codecs
 import json
+import math
 import sys
+from collections.abc import Iterator
+from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import click
 
 from responder.cli_common import fail, guarded, settings_from
 from responder.config import Settings
 from responder.decide import Policy, action_for_label, decide, needs_classification
-from responder.models import Classification, Decision, Notification
+from responder.models import Classification, Decision, Evidence, Notification
 
 
 def evidence_json(c: Classification | None) -> list[dict[str, Any]]:
@@ -154,32 +158,102 @@ def _classify_file(
     click.echo("")
 
 
+#: The most asks ``--jsonl`` classifies and writes at a time (fewer when no more have arrived).
+CHUNK = 256
+#: ``json.dumps(..., ensure_ascii=False)``, made once; and how it writes a string.
+_JSON = json.JSONEncoder(ensure_ascii=False)
+_STRING = json.encoder.encode_basestring
+
+
 def _classify_stdin(classifier: Any, policy: Policy) -> None:
-    rows: list[tuple[int, dict[str, Any] | None, str]] = []
-    for number, line in enumerate(sys.stdin, 1):
+    """Answer each JSON line of stdin with one JSON line, a chunk of lines at a time."""
+    bad = number = 0
+    for lines in _line_chunks(sys.stdin, CHUNK):
+        out, errors = _answer_chunk(classifier, policy, lines, number)
+        number += len(lines)
+        bad += errors
+        if out:
+            click.echo("\n".join(out))  # one write (and flush) per chunk
+    if bad:
+        fail(f"{bad} input line(s) were not JSON objects with a 'text'")
+
+
+def _answer_chunk(
+    classifier: Any, policy: Policy, lines: list[str], number: int
+) -> tuple[list[str], int]:
+    """The output lines for ``lines`` (the first is input line ``number`` + 1), in order:
+    an answer per ask, an error per line that is none, nothing for a blank line; and how
+    many errors."""
+    rows: list[tuple[dict[str, Any] | None, str]] = []
+    for number, line in enumerate(lines, number + 1):  # noqa: B020 - numbering goes on
         if not line.strip():
             continue
         try:
             item = json.loads(line)
             if not isinstance(item, dict) or not isinstance(item.get("text"), str):
                 raise ValueError("needs an object with a string 'text'")
-            rows.append((number, item, ""))
+            rows.append((item, ""))
         except ValueError as exc:
-            rows.append((number, None, f"line {number}: {exc}"))
-    good = [item for _, item, _ in rows if item is not None]
-    results = iter(
-        classifier.classify_many((str(i["text"]), i.get("kind")) for i in good)
-    )
-    bad = 0
-    for _number, item, error in rows:
+            rows.append((None, f"line {number}: {exc}"))
+    good = [item for item, _ in rows if item is not None]
+    results = iter(classifier.classify_many((str(i["text"]), i.get("kind")) for i in good))
+    actions: dict[str, str] = {}
+    out = []
+    for item, error in rows:
         if item is None:
-            bad += 1
-            click.echo(json.dumps({"error": error}))
+            out.append(json.dumps({"error": error}))
             continue
         c: Classification = next(results)
-        out = {k: v for k, v in item.items() if k in ("id",)}
-        out.update({"label": c.label, "action": action_for_label(c.label, policy),
-                    "evidence": evidence_json(c)})
-        click.echo(json.dumps(out, ensure_ascii=False))
-    if bad:
-        fail(f"{bad} input line(s) were not JSON objects with a 'text'")
+        action = actions.get(c.label)
+        if action is None:
+            action = actions[c.label] = action_for_label(c.label, policy)
+        out.append(_answer_json(item, c, action))
+    return out, len(rows) - len(good)
+
+
+def _answer_json(item: dict[str, Any], c: Classification, action: str) -> str:
+    """``json.dumps`` of the answer to ``item`` (its "id", the label, the action and the
+    evidence, as :func:`evidence_json`) with ``ensure_ascii=False``, written directly."""
+    head = '{"id": ' + _JSON.encode(item["id"]) + ", " if "id" in item else "{"
+    evidence = ", ".join(map(_evidence_json, c.evidence))
+    return (
+        f'{head}"label": {_STRING(c.label)}, "action": {_STRING(action)}, '
+        f'"evidence": [{evidence}]}}'
+    )
+
+
+def _evidence_json(e: Evidence) -> str:
+    """One item of :func:`evidence_json` as ``json.dumps`` writes it."""
+    weight = e.weight
+    number = repr(weight) if type(weight) is float and math.isfinite(weight) else None
+    flag = "true" if e.negated is True else "false" if e.negated is False else None
+    return (
+        f'{{"pattern": {_STRING(e.pattern)}, "text": {_STRING(e.text)}, '
+        f'"label": {_STRING(e.label)}, "weight": {number or _JSON.encode(weight)}, '
+        f'"negated": {flag or _JSON.encode(e.negated)}}}'
+    )
+
+
+def _line_chunks(stream: TextIO, size: int) -> Iterator[list[str]]:
+    """The lines of ``stream`` (newline kept, split at "\\n" only, as iterating it splits them)
+    in lists of at most ``size``: as many as have arrived, so whoever writes the lines gets
+    the answers without first having to write more (or close the stream)."""
+    raw = getattr(stream, "buffer", None)
+    if raw is None or not hasattr(raw, "read1"):  # no bytes underneath: whole chunks
+        each = iter(stream)
+        while chunk := list(islice(each, size)):
+            yield chunk
+        return
+    decoder = codecs.getincrementaldecoder(stream.encoding or "utf-8")(stream.errors or "strict")
+    rest = ""
+    while True:
+        data = raw.read1(1 << 16)  # what has arrived (it waits only while nothing has)
+        pieces = (rest + decoder.decode(data, final=not data)).split("\n")
+        rest = pieces.pop()
+        lines = [piece + "\n" for piece in pieces]
+        if not data and rest:
+            lines.append(rest)
+        for start in range(0, len(lines), size):
+            yield lines[start : start + size]
+        if not data:
+            return
