@@ -365,6 +365,10 @@ class Pass:
                 if wanted:
                     self.engine.ready()  # the first fetches are under way meanwhile
                 for fetched in io:
+                    read_ids = self._unswept_ids(fetched, todo)
+                    handled_now = self.state.done_message_ids(
+                        i for i in read_ids.values() if i is not None
+                    )
                     for ref, raw in fetched:
                         if self.stop.is_set():
                             break
@@ -372,7 +376,8 @@ class Pass:
                         count += 1
                         if self.progress is not None:
                             self.progress(count, len(wanted))
-                        if self._done_already(info, raw):
+                        if ref in read_ids and self._done_already(info, read_ids[ref],
+                                                                  handled_now):
                             continue
                         planned = self._handle(info, raw, scan.uidvalidity, len(reports))
                         if isinstance(planned, _Planned):
@@ -432,14 +437,26 @@ class Pass:
 
     # -- choosing what to read ------------------------------------------------------------
 
-    def _done_already(self, h: HeaderInfo, raw: bytes) -> bool:
-        """True when this message's outcome is recorded done (by Message-ID, else by ref)."""
-        if _header_value(h.header, "message-id") is not None:
-            return False  # checked against the state store before reading
-        end = raw.find(b"\r\n\r\n")
-        head = raw[: end if end >= 0 else raw.find(b"\n\n")]
-        message_id = _header_value(head, "message-id")
-        return self.state.done(message_id, self.engine.settings.source_folder, h.ref) is not None
+    @staticmethod
+    def _unswept_ids(
+        fetched: list[tuple[str, bytes]], todo: dict[str, HeaderInfo]
+    ) -> dict[str, str | None]:
+        """The Message-ID (or None) in the body of each fetched message whose header sweep
+        did not carry one, by ref: those are checked against the state store here."""
+        ids: dict[str, str | None] = {}
+        for ref, raw in fetched:
+            if _header_value(todo[ref].header, "message-id") is None:
+                end = raw.find(b"\r\n\r\n")
+                ids[ref] = _header_value(raw[: end if end >= 0 else raw.find(b"\n\n")],
+                                         "message-id")
+        return ids
+
+    def _done_already(self, h: HeaderInfo, message_id: str | None, handled: set[str]) -> bool:
+        """True when this message's outcome is recorded done: by its Message-ID (``handled``
+        holds the batch's done ones), else by folder and ref."""
+        if message_id is not None:
+            return message_id in handled
+        return self.state.done(None, self.engine.settings.source_folder, h.ref) is not None
 
     def _small(self, h: HeaderInfo) -> bool:
         return h.size <= self.engine.settings.max_message_bytes
