@@ -65,7 +65,6 @@ from responder.lexicon import (
     LEXICON_FILE,
     Lexicon,
     WordIndex,
-    describe,
     features,
     read_lexicon,
     word_feature,
@@ -584,7 +583,7 @@ class Classifier:
             Evidence(
                 f"{label}.{LEXICON}",
                 label,
-                f"p {probs[_ORDER[label]]:.2f}: " + describe(lexicon.top_words(rows, label)),
+                f"p {probs[_ORDER[label]]:.2f}: " + lexicon.said(rows, label),
                 weight,
             )
             for label, weight in _heard(rules, likely).items()

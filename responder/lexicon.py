@@ -17,7 +17,7 @@ import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import compress, pairwise, repeat
+from itertools import pairwise, repeat
 from pathlib import Path
 from typing import Any
 
@@ -85,11 +85,13 @@ class Lexicon:
     matrix: Any
     bias: Any
     where: str = ""
-    #: per label (LABELS order), each row's weight
+    #: per label (LABELS order), each row's weight; and its ranking, made when first needed
     _columns: tuple[tuple[float, ...], ...] = field(init=False, repr=False, compare=False)
+    _rankings: list[_Ranking | None] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_columns", tuple(map(tuple, self.matrix.T.tolist())))
+        object.__setattr__(self, "_rankings", [None] * len(LABELS))
 
     def keyed(self, word_id: Callable[[str], int]) -> WordIndex:
         """The rows of the unigram and pair features by word ids (``word_id``: a word's id,
@@ -125,18 +127,49 @@ class Lexicon:
     def top_words(self, rows: Sequence[int], label: str, count: int = 5) -> list[tuple[str, float]]:
         """The features of an ask's rows that weigh most for ``label``, heaviest first (ties
         in row order, which is name order), only those weighing more than 0."""
-        weight = self._columns[_INDEX[label]].__getitem__
-        heavy = compress(rows, map(_POSITIVE, map(weight, rows)))
-        # sorted(reverse=True) keeps equal weights in their order
-        return [(self.names[r], weight(r)) for r in sorted(heavy, key=weight, reverse=True)[:count]]
+        ranking = self._ranking(label)
+        return [ranking.words[k] for k in ranking.top(rows, count)]
+
+    def said(self, rows: Sequence[int], label: str, count: int = 5) -> str:
+        """``describe(self.top_words(rows, label, count))``, from texts written once."""
+        ranking = self._ranking(label)
+        return ", ".join([ranking.said[k] for k in ranking.top(rows, count)]) or describe([])
+
+    def _ranking(self, label: str) -> _Ranking:
+        """The ranking of ``label``'s words (made on first use)."""
+        at = _INDEX[label]
+        ranking = self._rankings[at]
+        if ranking is None:
+            ranking = self._rankings[at] = _Ranking.of(self.names, self._columns[at])
+        return ranking
 
     def __len__(self) -> int:
         """How many weights (other than the biases) the lexicon holds."""
         return int((self.matrix != 0).sum())
 
 
-#: Whether a weight is above 0.
-_POSITIVE = (0.0).__lt__
+@dataclass(frozen=True)
+class _Ranking:
+    """One label's features of positive weight, heaviest first (ties in row order): each
+    feature's rank by row, and by rank its (name, weight) and :func:`describe`'s text of it."""
+
+    rank: Mapping[int, int]
+    words: Sequence[tuple[str, float]]
+    said: Sequence[str]
+
+    @classmethod
+    def of(cls, names: Sequence[str], weights: Sequence[float]) -> _Ranking:
+        """The ranking of the features ``names`` by their ``weights`` for one label."""
+        heavy = sorted((-w, row) for row, w in enumerate(weights) if w > 0)
+        words = [(names[row], -w) for w, row in heavy]
+        rank = {row: k for k, (_, row) in enumerate(heavy)}
+        return cls(rank, words, [describe([word]) for word in words])
+
+    def top(self, rows: Sequence[int], count: int) -> list[int]:
+        """The ranks of the heaviest ``count`` of ``rows`` (those of positive weight), in order."""
+        return sorted(map(self.rank.__getitem__, self.rank.keys() & rows))[:count]
+
+
 #: The word id of a token left out of the features (a denied word): no word has it.
 LEFT_OUT = -1
 

@@ -94,3 +94,20 @@ def test_word_rows_by_ids_are_those_of_the_features_even_for_odd_features(
         for kind in ("inmail", "invitation", None):
             doc = odd._nlp(ask.lower())
             assert odd._rows(doc, kind) == odd.lexicon.rows_of(odd.word_features(ask, kind))
+
+
+def test_top_words_are_the_heaviest_positive_features_ties_in_name_order(clf: Classifier) -> None:
+    from responder.lexicon import describe
+    from responder.models import LABELS
+
+    lexicon = clf.lexicon
+    assert lexicon is not None
+    asks = [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines()][:60]
+    for ask in asks:
+        rows = clf._rows(clf._nlp(ask["text"].lower()), ask.get("kind"))
+        for at, label in enumerate(LABELS):
+            weights = [(float(lexicon.matrix[row, at]), row) for row in rows]
+            heavy = sorted((-w, row) for w, row in weights if w > 0)[:5]
+            want = [(lexicon.names[row], -w) for w, row in heavy]
+            assert lexicon.top_words(rows, label) == want
+            assert lexicon.said(rows, label) == describe(want)
