@@ -34,10 +34,11 @@ no pattern of a filing label fired, not even a denied one, nor a danger signal, 
 p(mlm) <= :data:`WORDS_DANGER`, a ``genuine`` pattern fired, and a reason signal (a question).
 The guard signals of ``patterns/guard.jsonl`` (``<label>.danger_<what>``: words of filed
 mail such as money transfers, crypto, selling, roles; ``genuine.reason_<what>``) add nothing
-to any score: they only guard these drafts. No reason family ships (with a question as the reason,
-the held-out floor fails), so the words draft only once a user's file adds one. The ``why``
-of such a draft says so and names the checks; ``{"disable": "genuine.lexicon"}`` switches
-it off. The words never draft ``stale_reconnect`` on their own.
+to any score: they only guard these drafts. The one reason family shipped is a question
+(``genuine.reason_question``). The ``why`` of such a draft says so and names the checks;
+``{"disable": "genuine.lexicon"}`` switches it off, as does ``{"disable":
+"genuine.reason_question"}`` (the words then draft only where a user's own reason family
+fires). The words never draft ``stale_reconnect`` on their own.
 The words thus file noise the patterns miss, draft specific asks the patterns half-see,
 keep possible genuine asks out of the filed folder, and settle close calls between labels.
 Everything else holds:

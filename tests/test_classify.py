@@ -3022,17 +3022,17 @@ WORDS_GENUINE_ASK = (
 )
 
 
-#: The reason signal that lets the words draft (not shipped: see patterns/guard.jsonl).
-REASON_LINE = (
-    '{"id": "genuine.reason_question", "label": "genuine", "pattern": [{"ORTH": "?"}], '
-    '"negatable": false}'
-)
+@pytest.fixture(scope="module")
+def words_clf(clf: Classifier) -> Classifier:
+    """The shipped classifier, whose reason signal (a question) lets the words draft."""
+    return clf
 
 
 @pytest.fixture(scope="module")
-def words_clf(tmp_path_factory: pytest.TempPathFactory) -> Classifier:
-    """The classifier with the reason signal a user adds to let the words draft."""
-    return Classifier.load(write(tmp_path_factory.mktemp("reason") / "r.jsonl", [REASON_LINE]))
+def no_reason_clf(tmp_path_factory: pytest.TempPathFactory) -> Classifier:
+    """The classifier with the shipped reason signal switched off by a user's file."""
+    line = '{"disable": "genuine.reason_question"}'
+    return Classifier.load(write(tmp_path_factory.mktemp("reason") / "r.jsonl", [line]))
 
 
 def _fired(*ids: str, negated: str = "") -> list[Evidence]:
@@ -3045,8 +3045,8 @@ def _fired(*ids: str, negated: str = "") -> list[Evidence]:
     return out
 
 
-def test_without_a_reason_signal_the_words_do_not_draft(clf: Classifier) -> None:
-    result = clf.classify(WORDS_GENUINE_ASK, "message")
+def test_without_a_reason_signal_the_words_do_not_draft(no_reason_clf: Classifier) -> None:
+    result = no_reason_clf.classify(WORDS_GENUINE_ASK, "message")
     assert result.label == "unclear", explain(result)
     assert "no draft on the words' say" in result.why
 
@@ -3089,7 +3089,7 @@ def test_a_scam_ish_ask_the_words_read_as_genuine_is_not_drafted(
 
 
 def test_the_user_switches_drafts_on_the_words_off(tmp_path: Path) -> None:
-    user = write(tmp_path / "off.jsonl", [REASON_LINE, '{"disable": "genuine.lexicon"}'])
+    user = write(tmp_path / "off.jsonl", ['{"disable": "genuine.lexicon"}'])
     result = Classifier.load(user).classify(WORDS_GENUINE_ASK, "message")
     assert result.label == "unclear", explain(result)
     assert "drafted on the words" not in result.why
