@@ -414,8 +414,6 @@ class Classifier:
         lexicon: Lexicon | None = None,
         lexicon_off: frozenset[str] = frozenset(),
     ) -> None:
-        from spacy.attrs import ORTH
-
         self._nlp = nlp
         self._by_id: dict[str, Pattern] = {}
         for p in patterns:
@@ -425,8 +423,6 @@ class Classifier:
         #: The word model, None when switched off; labels whose word evidence is switched off.
         self.lexicon = lexicon
         self.lexicon_off = lexicon_off
-        self._orth = ORTH
-        self._lemmas = _lemma_table(nlp)
         #: the lexicon's rows by lemma ids, as the rule component leaves them in a doc
         self._words: WordIndex | None = None
         if lexicon is not None:
@@ -552,10 +548,10 @@ class Classifier:
         return self._features(self._nlp(_lower(text)), kind)
 
     def _features(self, doc: Doc, kind: str | None) -> list[str]:
-        """Lemmas and lemma pairs of ``doc``, minus the words a denial covers, and its kind."""
-        orths = doc.to_array(self._orth).tolist()
+        """Lemmas and lemma pairs of ``doc`` (from the lemma ids the rule component left in
+        it), minus the words a denial covers, and its kind."""
         strings = self._nlp.vocab.strings
-        words = [word_feature(self._lemmas.get(o, strings[o])) for o in orths]
+        words = [word_feature(strings[m]) for m in doc.user_data.get(_LEMMAS_KEY, ())]
         return features(words, _denied(doc), kind)
 
     def _rows(self, doc: Doc, kind: str | None) -> list[int]:
@@ -590,16 +586,6 @@ class Classifier:
             for label, weight in _heard(rules, likely).items()
         ]
         return evidence, dict(zip(LABELS, probs, strict=True))
-
-
-def _lemma_table(nlp: Language) -> Any:
-    """The lookup lemmas the rule component matches on (loaded again only if it has none)."""
-    table = getattr(nlp.get_pipe(RULES_FACTORY), "_lemmas", None)
-    if table is None:
-        from spacy.lookups import load_lookups
-
-        table = load_lookups("en", ["lemma_lookup"]).get_table("lemma_lookup")
-    return table
 
 
 @dataclass(frozen=True, slots=True)
