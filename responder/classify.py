@@ -396,6 +396,18 @@ def _freeze_once() -> None:
         _frozen.append(True)
 
 
+def _encodable(text: str) -> str:
+    """``text`` with each lone surrogate (from JSON "\\ud800" or undecodable bytes), which
+    spaCy cannot hash, as U+FFFD; the same length, so offsets still hold."""
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in text)
+    return text
+
+
 def _lower(text: str) -> str:
     """Lower-case without changing any character offsets (so matches map back to ``text``)."""
     low = text.lower()
@@ -471,6 +483,7 @@ class Classifier:
 
     def classify(self, text: str, kind: str | None = None) -> Classification:
         """Label one ask; ``kind`` is "invitation", "inmail", "message" or None."""
+        text = _encodable(text)
         return self._judge(text, kind, self._nlp(_lower(text)))
 
     def classify_many(self, items: Iterable[tuple[str, str | None]]) -> list[Classification]:
@@ -482,7 +495,8 @@ class Classifier:
         make = self._nlp.make_doc
         steps = [step for _, step in self._nlp.pipeline]
         results = []
-        for text, kind in items:
+        for raw, kind in items:
+            text = _encodable(raw)
             doc = make(_lower(text))
             for step in steps:
                 doc = step(doc)

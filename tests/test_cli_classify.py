@@ -77,6 +77,17 @@ def test_jsonl_bad_line_is_reported_and_the_rest_answered() -> None:
     assert "not JSON objects" in done.stderr
 
 
+def test_jsonl_lone_surrogates_are_classified_not_a_crash() -> None:
+    """JSON may carry lone surrogates ("\\ud800"), which spaCy cannot hash: the ask is still
+    classified, as if each were U+FFFD, and the evidence quotes the words around it."""
+    text = "Earn 10% commission on every transfer \\ud800 you receive for us \\udcff."
+    done = responder("classify", "--jsonl", stdin='{"text": "' + text + '"}\n')
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    assert out["label"] == "scam"
+    assert "Traceback" not in done.stderr
+
+
 def test_text_explains_the_decision() -> None:
     """--text prints the action, the label and each pattern that fired with its words."""
     done = responder("classify", "--text", "Looking for investors for my seed round")
