@@ -434,18 +434,6 @@ class FeedbackStore:
 
     # -- overrides ---------------------------------------------------------------------------
 
-    def override_for(self, person: str | None) -> Action | None:
-        """The per-person action for ``person``, if any."""
-        if not person:
-            return None
-        row = self._db.execute(
-            "SELECT action FROM overrides WHERE account=? AND person=?", (self.account, person)
-        ).fetchone()
-        if row is None or row[0] not in ("draft", "file"):
-            return None
-        action: Action = "draft" if row[0] == "draft" else "file"
-        return action
-
     def set_override(
         self, person: str, action: Action, reason: str, at: datetime, signal_id: int | None = None
     ) -> None:
@@ -723,6 +711,9 @@ class Feedback:
     def __init__(self, db: FeedbackStore, settings: Settings) -> None:
         self.db = db
         self.settings = settings
+        #: Every override by person, read at the first lookup of a pass (one query, not one
+        #: per message); collecting signals may add overrides, so it starts the read over.
+        self._overrides: dict[str, Action] | None = None
 
     @classmethod
     def open(cls, state_path: Path, account: str, settings: Settings) -> Feedback:
@@ -737,11 +728,16 @@ class Feedback:
         self, store: MailStore, now: datetime, drafts_folder: Callable[[], str]
     ) -> list[Signal]:
         """Record what the user did since the last pass; return the new signals."""
+        self._overrides = None
         return Collector(store, self.db, self.settings, now, drafts_folder).run()
 
     def override_for(self, person: str | None) -> Action | None:
         """The per-person override for ``person``, if any."""
-        return self.db.override_for(person)
+        if not person:
+            return None
+        if self._overrides is None:
+            self._overrides = {o.person: o.action for o in self.db.overrides()}
+        return self._overrides.get(person)
 
     def note_many(self, items: list[tuple[int, Notification, EmailMessage | None]]) -> None:
         """Keep the drafted text (normalised) and the start of the ask of each (outcome id,
