@@ -3152,3 +3152,16 @@ def test_parse_lexicon_reads_what_format_writes() -> None:
     assert lex.names == ("book demo", "demo", "wire")
     assert lex.probabilities(lex.rows_of(["demo", "book demo"]))[LABELS.index("pitch")] > 0.2
     assert len(read_lexicon(builtin_lexicon_file())) > 1000
+
+
+def test_a_budget_named_in_the_recipients_work_is_no_question_about_their_budget(
+    clf: Classifier,
+) -> None:
+    """"your post on retry budgets" is about their writing; "your team's annual budget" asks
+    for their company's figures (contact_harvest.org_info)."""
+    about_work = clf.classify("Hi Dana, I read your post on retry budgets. Did you tune the "
+                              "budget per service?", "message")
+    assert "contact_harvest.org_info" not in [e.pattern for e in about_work.evidence]
+    about_spend = clf.classify("Hi Dana, what's your team's annual budget for data tooling, "
+                               "and who decides it?", "message")
+    assert "contact_harvest.org_info" in [e.pattern for e in about_spend.evidence]
