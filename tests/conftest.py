@@ -5,14 +5,12 @@ from __future__ import annotations
 import io
 import itertools
 import json
-import shutil
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.dovecot import Account, Dovecot, free_port
+from tests.dovecot import Account, Dovecot, running
 
 CORPUS = Path(__file__).parent / "corpus"
 EML_DIR = CORPUS / "eml"
@@ -40,19 +38,9 @@ def captured_log() -> Iterator[io.StringIO]:
 
 @pytest.fixture(scope="session")
 def dovecot() -> Iterator[Dovecot]:
-    """A Dovecot started for this test session on a free loopback port.
-
-    Its directory is not under pytest's tmp dirs: those are mode 0700, and Dovecot's
-    unprivileged processes must traverse the path.
-    """
-    root = Path(tempfile.mkdtemp(prefix="responder-dovecot-"))
-    server = Dovecot(root, free_port())
-    try:
-        server.start()
+    """A Dovecot started for this test session on a free loopback port."""
+    with running("responder-dovecot-") as server:
         yield server
-    finally:
-        server.stop()
-        shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture

@@ -13,7 +13,9 @@ import pwd
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -185,6 +187,23 @@ namespace inbox {{
     def account(self, number: int) -> Account:
         """Return the mailbox of test user ``user<number>`` (1 to 500), empty until used."""
         return Account(self, f"user{number}")
+
+
+@contextlib.contextmanager
+def running(prefix: str, extra: str = "") -> Iterator[Dovecot]:
+    """A Dovecot started in a new directory named ``prefix``..., stopped and removed after.
+
+    The directory is not under pytest's tmp dirs: those are mode 0700, and Dovecot's
+    unprivileged processes must traverse the path.
+    """
+    root = Path(tempfile.mkdtemp(prefix=prefix))
+    server = Dovecot(root, free_port(), extra=extra)
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(root, ignore_errors=True)
 
 
 @dataclass

@@ -6,10 +6,8 @@ import email
 import email.policy
 import io
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
@@ -18,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import EML_DIR, expected_readings
-from tests.dovecot import FTS_XAPIAN, PASSWORD, Account, Dovecot, free_port
+from tests.dovecot import FTS_XAPIAN, PASSWORD, Account, Dovecot, running
 
 pytestmark = pytest.mark.imap
 
@@ -285,14 +283,8 @@ def test_server_search_finds_what_the_header_sweep_finds(mailbox: Account) -> No
 @pytest.fixture(scope="module")
 def fts_dovecot() -> Iterator[Dovecot]:
     """A second Dovecot that answers SEARCH from Debian's FTS plugin (fts-xapian, enforced)."""
-    root = Path(tempfile.mkdtemp(prefix="responder-dovecot-fts-"))
-    server = Dovecot(root, free_port(), extra=FTS_XAPIAN)
-    try:
-        server.start()
+    with running("responder-dovecot-fts-", FTS_XAPIAN) as server:
         yield server
-    finally:
-        server.stop()
-        shutil.rmtree(root, ignore_errors=True)
 
 
 def test_auto_sweeps_headers_where_a_search_index_leaves_fields_out(
