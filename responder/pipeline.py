@@ -365,7 +365,7 @@ class Pass:
                 if wanted:
                     self.engine.ready()  # the first fetches are under way meanwhile
                 for fetched in io:
-                    read_ids = self._unswept_ids(fetched, todo)
+                    read_ids = _unswept_ids(fetched, ids)
                     handled_now = self.state.done_message_ids(
                         i for i in read_ids.values() if i is not None
                     )
@@ -436,20 +436,6 @@ class Pass:
             self.state.record_error("feedback", problem)
 
     # -- choosing what to read ------------------------------------------------------------
-
-    @staticmethod
-    def _unswept_ids(
-        fetched: list[tuple[str, bytes]], todo: dict[str, HeaderInfo]
-    ) -> dict[str, str | None]:
-        """The Message-ID (or None) in the body of each fetched message whose header sweep
-        did not carry one, by ref: those are checked against the state store here."""
-        ids: dict[str, str | None] = {}
-        for ref, raw in fetched:
-            if _header_value(todo[ref].header, "message-id") is None:
-                end = raw.find(b"\r\n\r\n")
-                ids[ref] = _header_value(raw[: end if end >= 0 else raw.find(b"\n\n")],
-                                         "message-id")
-        return ids
 
     def _done_already(self, h: HeaderInfo, message_id: str | None, handled: set[str]) -> bool:
         """True when this message's outcome is recorded done: by its Message-ID (``handled``
@@ -669,6 +655,21 @@ class Pass:
             return found
         self._draft_ids = self.store.draft_ids(drafts)
         return self._draft_ids
+
+
+def _unswept_ids(
+    fetched: list[tuple[str, bytes]], swept: dict[str, str | None]
+) -> dict[str, str | None]:
+    """The Message-ID (or None) in the body of each fetched message that had none in the
+    header sweep (``swept``: ref -> its Message-ID there), by ref: those are checked against
+    the state store once read."""
+    ids: dict[str, str | None] = {}
+    for ref, raw in fetched:
+        if swept.get(ref) is None:
+            end = raw.find(b"\r\n\r\n")
+            ids[ref] = _header_value(raw[: end if end >= 0 else raw.find(b"\n\n")],
+                                     "message-id")
+    return ids
 
 
 def _worth_reading(h: HeaderInfo) -> bool:
