@@ -434,6 +434,14 @@ class FeedbackStore:
 
     # -- overrides ---------------------------------------------------------------------------
 
+    def override_actions(self) -> dict[str, Action]:
+        """Every person with a 'draft' or 'file' override, and that action."""
+        rows = self._db.execute(
+            "SELECT person, action FROM overrides WHERE account=? AND action IN ('draft', "
+            "'file')", (self.account,),
+        ).fetchall()
+        return {str(p): "draft" if a == "draft" else "file" for p, a in rows}
+
     def set_override(
         self, person: str, action: Action, reason: str, at: datetime, signal_id: int | None = None
     ) -> None:
@@ -736,7 +744,7 @@ class Feedback:
         if not person:
             return None
         if self._overrides is None:
-            self._overrides = {o.person: o.action for o in self.db.overrides()}
+            self._overrides = self.db.override_actions()
         return self._overrides.get(person)
 
     def note_many(self, items: list[tuple[int, Notification, EmailMessage | None]]) -> None:
