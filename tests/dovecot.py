@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 from imapclient import IMAPClient
 
@@ -189,21 +190,34 @@ namespace inbox {{
         return Account(self, f"user{number}")
 
 
-@contextlib.contextmanager
-def running(prefix: str, extra: str = "") -> Iterator[Dovecot]:
-    """A Dovecot started in a new directory named ``prefix``..., stopped and removed after.
+def server_root(prefix: str) -> Path:
+    """A new directory for a server, named ``prefix``...
 
-    The directory is not under pytest's tmp dirs: those are mode 0700, and Dovecot's
-    unprivileged processes must traverse the path.
+    Not under pytest's tmp dirs: those are mode 0700, and Dovecot's unprivileged processes
+    must traverse the path.
     """
-    root = Path(tempfile.mkdtemp(prefix=prefix))
-    server = Dovecot(root, free_port(), extra=extra)
+    return Path(tempfile.mkdtemp(prefix=prefix))
+
+
+D = TypeVar("D", bound=Dovecot)
+
+
+@contextlib.contextmanager
+def started(server: D) -> Iterator[D]:
+    """Start ``server``; stop it and remove its directory afterwards."""
     try:
         server.start()
         yield server
     finally:
         server.stop()
-        shutil.rmtree(root, ignore_errors=True)
+        shutil.rmtree(server.root, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def running(prefix: str, extra: str = "") -> Iterator[Dovecot]:
+    """A Dovecot with ``extra`` configuration in a new directory, stopped and removed after."""
+    with started(Dovecot(server_root(prefix), free_port(), extra=extra)) as server:
+        yield server
 
 
 @dataclass

@@ -7,16 +7,13 @@ never disturbs the session's server.
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 
-from tests.dovecot import Dovecot, free_port
+from tests.dovecot import Dovecot, free_port, server_root, started
 
 #: Dovecot 2.3's default post-login capabilities that matter here (reliability.md section K).
 FULL_CAPS = (
@@ -108,19 +105,14 @@ def private_dovecot(
     extra: str = "", edit: Callable[[str], str] | None = None, acl: str | None = None
 ) -> Iterator[PrivateDovecot]:
     """Start a private Dovecot; ``extra`` may say @ROOT@ for its directory."""
-    root = Path(tempfile.mkdtemp(prefix="responder-rel-dovecot-"))
+    root = server_root("responder-rel-dovecot-")
     if acl is not None:
         (root / "global-acl").write_text(acl)
         (root / "global-acl").chmod(0o644)
         extra = ACL_CONF + extra
-    server = PrivateDovecot(root, free_port(), extra=extra.replace("@ROOT@", str(root)),
-                            edit=edit)
-    try:
-        server.start()
+    with started(PrivateDovecot(root, free_port(), extra=extra.replace("@ROOT@", str(root)),
+                                edit=edit)) as server:
         yield server
-    finally:
-        server.stop()
-        shutil.rmtree(root, ignore_errors=True)
 
 
 def quota(storage: str, max_size: str) -> str:
