@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import codecs
 import json
-import math
 import sys
 from collections.abc import Iterator
 from itertools import islice
@@ -16,7 +15,7 @@ import click
 from responder.cli_common import fail, guarded, settings_from
 from responder.config import Settings
 from responder.decide import Policy, action_for_label, decide, needs_classification
-from responder.models import Classification, Decision, Evidence, Notification
+from responder.models import Classification, Decision, Notification
 
 
 def evidence_json(c: Classification | None) -> list[dict[str, Any]]:
@@ -160,9 +159,8 @@ def _classify_file(
 
 #: The most asks ``--jsonl`` classifies and writes at a time (fewer when no more have arrived).
 CHUNK = 256
-#: ``json.dumps(..., ensure_ascii=False)``, made once; and how it writes a string.
+#: ``json.dumps(..., ensure_ascii=False)``, made once.
 _JSON = json.JSONEncoder(ensure_ascii=False)
-_STRING = json.encoder.encode_basestring
 
 
 def _classify_stdin(classifier: Any, policy: Policy) -> None:
@@ -212,26 +210,10 @@ def _answer_chunk(
 
 
 def _answer_json(item: dict[str, Any], c: Classification, action: str) -> str:
-    """``json.dumps`` of the answer to ``item`` (its "id", the label, the action and the
-    evidence, as :func:`evidence_json`) with ``ensure_ascii=False``, written directly."""
-    head = '{"id": ' + _JSON.encode(item["id"]) + ", " if "id" in item else "{"
-    evidence = ", ".join(map(_evidence_json, c.evidence))
-    return (
-        f'{head}"label": {_STRING(c.label)}, "action": {_STRING(action)}, '
-        f'"evidence": [{evidence}]}}'
-    )
-
-
-def _evidence_json(e: Evidence) -> str:
-    """One item of :func:`evidence_json` as ``json.dumps`` writes it."""
-    weight = e.weight
-    number = repr(weight) if type(weight) is float and math.isfinite(weight) else None
-    flag = "true" if e.negated is True else "false" if e.negated is False else None
-    return (
-        f'{{"pattern": {_STRING(e.pattern)}, "text": {_STRING(e.text)}, '
-        f'"label": {_STRING(e.label)}, "weight": {number or _JSON.encode(weight)}, '
-        f'"negated": {flag or _JSON.encode(e.negated)}}}'
-    )
+    """The JSON line answering ``item``: its "id", the label, the action and the evidence."""
+    answer = {"id": item["id"]} if "id" in item else {}
+    answer.update({"label": c.label, "action": action, "evidence": evidence_json(c)})
+    return _JSON.encode(answer)
 
 
 def _line_chunks(stream: TextIO, size: int) -> Iterator[list[str]]:
