@@ -609,9 +609,9 @@ class _Elem:
     attr: int  # _LEMMA or _LOWER (which token id it tests), _NUM, or _ANY
     values: frozenset[int] = frozenset()  # string hashes
     regex: re.Pattern[str] | None = None
-    flag: bool = True
+    flag: bool = True  # False: LIKE_NUM false, or the id NOT_IN ``values``
     optional: bool = False
-    gap: int = 0  # "{0,N}": up to N tokens of anything
+    gap: int = 0  # "{0,N}": up to N tokens, each passing the test (any token for _ANY)
 
 
 _LEMMA, _LOWER, _NUM, _ANY = 0, 1, 2, 3
@@ -627,32 +627,36 @@ def _compile_token(spec: dict[str, Any], strings: Any) -> _Elem | None:
     """A spaCy token pattern as an _Elem, or None when it needs the full Matcher."""
     spec = dict(spec)
     op = spec.pop("OP", None)
+    gap_of = _GAP_RE.fullmatch(op) if isinstance(op, str) else None
     if not spec:
         if op is None:
             return _Elem(_ANY)
         if op == "?":
             return _Elem(_ANY, optional=True)
-        gap = _GAP_RE.fullmatch(op) if isinstance(op, str) else None
-        return _Elem(_ANY, gap=int(gap.group(1))) if gap else None
-    if op not in (None, "?") or len(spec) != 1:
+        return _Elem(_ANY, gap=int(gap_of.group(1))) if gap_of else None
+    if (op not in (None, "?") and gap_of is None) or len(spec) != 1:
         return None
     ((key, value),) = spec.items()
-    optional = op == "?"
+    optional, gap = op == "?", int(gap_of.group(1)) if gap_of else 0
     if key == "LIKE_NUM" and isinstance(value, bool):
-        return _Elem(_NUM, flag=value, optional=optional)
+        return _Elem(_NUM, flag=value, optional=optional, gap=gap)
     attr = _ATTRS.get(key)
     if attr is None:
         return None
+    inside = True
     if isinstance(value, str):
         words = [value]
-    elif isinstance(value, dict) and list(value) == ["IN"] and isinstance(value["IN"], list):
-        words = [str(v) for v in value["IN"]]
-    elif isinstance(value, dict) and list(value) == ["REGEX"] and isinstance(value["REGEX"], str):
-        return _Elem(attr, regex=re.compile(value["REGEX"]), optional=optional)
+    elif isinstance(value, dict) and len(value) == 1 and isinstance(value.get("REGEX"), str):
+        return _Elem(attr, regex=re.compile(value["REGEX"]), optional=optional, gap=gap)
+    elif isinstance(value, dict) and len(value) == 1 and list(value) in (["IN"], ["NOT_IN"]):
+        ((which, listed),) = value.items()
+        if not isinstance(listed, list):
+            return None
+        words, inside = [str(v) for v in listed], which == "IN"
     else:
         return None
     hashes = frozenset(strings.add(w.lower()) for w in words)
-    return _Elem(attr, hashes, optional=optional)
+    return _Elem(attr, hashes, flag=inside, optional=optional, gap=gap)
 
 
 def _cost(e: _Elem, strings: Any) -> float:
@@ -663,6 +667,8 @@ def _cost(e: _Elem, strings: Any) -> float:
         return 500.0
     if e.regex is not None:
         return 100.0
+    if not e.flag:  # NOT_IN: nearly every token passes
+        return 900.0
     return float(sum(50 if strings[v] in _COMMON else 1 for v in e.values))
 
 
@@ -719,7 +725,13 @@ class _Source:
             return f"{self.const(e.regex)}.search(T[{column}[{pos}]]) is not None"
         if e.attr == _ANY:
             return None
-        return f"{column}[{pos}] in {self.const(e.values)}"
+        return f"{column}[{pos}] {'in' if e.flag else 'not in'} {self.const(e.values)}"
+
+    def leaves(self, e: _Elem, pos: str) -> str:
+        """The condition that the gap ``e`` cannot take token ``pos``: a sentence end, or a
+        token failing its test."""
+        test = self.test(e, pos)
+        return f"S[{pos}]" if test is None else f"(S[{pos}] or not ({test}))"
 
     def holds(self, e: _Elem, pos: str, sign: int) -> str:
         """The condition that token ``pos`` exists and satisfies ``e``."""
@@ -749,7 +761,8 @@ class _Source:
         e, rest, pos = elems[0], elems[1:], _at(name, off)
         if e.gap:
             # When a token must follow the gap, the loop keeps inside the doc (an end outside
-            # could not match that token) and tests the token without a bounds test.
+            # could not match that token) and tests the token without a bounds test. Each
+            # turn of the loop takes one more token into the gap: the one just passed over.
             v = self.var()
             needed = rest[0] if rest and not rest[0].optional and not rest[0].gap else None
             if sign > 0:  # up to min(pos + gap, n) (n - 1 with a token needed), rightwards
@@ -757,13 +770,15 @@ class _Source:
                 last = "n + 1" if needed is None else "n"
                 bound = f"{stop} if {stop} <= {last} else {last}"
                 self.emit(depth, f"for {v} in range({pos}, {bound}):")
-                self.emit(depth + 1, f"if {v} > {pos} and S[{v} - 1]:")
+                taken = f"{v} - 1"
+                self.emit(depth + 1, f"if {v} > {pos} and {self.leaves(e, taken)}:")
             else:  # down to max(pos - gap, -1) (0 with a token needed), leftwards
                 stop = _at(name, off - e.gap - 1)
                 last = "-2" if needed is None else "-1"
                 bound = f"{stop} if {stop} >= {last} else {last}"
                 self.emit(depth, f"for {v} in range({pos}, {bound}, -1):")
-                self.emit(depth + 1, f"if {v} < {pos} and S[{v} + 1]:")
+                taken = f"{v} + 1"
+                self.emit(depth + 1, f"if {v} < {pos} and {self.leaves(e, taken)}:")
             self.emit(depth + 2, "break")  # a gap never skips a sentence end
             if needed is None:
                 self.walk(rest, v, 0, sign, depth + 1, "continue", done)
@@ -903,6 +918,11 @@ class AskRules:
         self._fallback_patterns: dict[str, Pattern] = {}
         #: orth id -> what a doc needs of that token (see _Token)
         self._seen: dict[int, _Token] = {}
+
+    @property
+    def through_matcher(self) -> tuple[str, ...]:
+        """Ids of the patterns too rich to compile, which run in spaCy's slower Matcher."""
+        return tuple(p.id for p in self._fallback_patterns.values())
 
     def add(self, patterns: list[Pattern]) -> None:
         """Compile and index patterns; a bad one raises ConfigError naming its file:line."""

@@ -111,3 +111,58 @@ def test_top_words_are_the_heaviest_positive_features_ties_in_name_order(clf: Cl
             want = [(lexicon.names[row], -w) for w, row in heavy]
             assert lexicon.top_words(rows, label) == want
             assert lexicon.said(rows, label) == describe(want)
+
+
+def test_every_built_in_pattern_is_compiled_none_runs_in_spacys_matcher(
+    clf: Classifier,
+) -> None:
+    """A built-in pattern the compiler cannot take runs in spaCy's Matcher on every ask, which
+    once cost a quarter of the classification time: a new pattern must stay compilable."""
+    from responder.classify import RULES_FACTORY
+
+    assert clf._nlp.get_pipe(RULES_FACTORY).through_matcher == ()
+
+
+#: Patterns with NOT_IN and tested gaps, each matched by the compiler and by spaCy's Matcher.
+_RICH = [
+    [{"LEMMA": "your"}, {"LEMMA": {"NOT_IN": ["of", "on", "for"]}, "OP": "{0,3}"},
+     {"LEMMA": "budget"}],
+    [{"LOWER": "we"}, {"LOWER": {"IN": ["really", "very", "truly"]}, "OP": "{0,2}"},
+     {"LEMMA": "need"}, {"LOWER": {"NOT_IN": ["money", "cash"]}}],
+    [{"LOWER": {"NOT_IN": ["not", "never"]}}, {"LEMMA": "sell"},
+     {"LOWER": {"REGEX": "^[a-z]+$"}, "OP": "{0,2}"}, {"LOWER": "now"}],
+]
+_TEXTS = [
+    "what is your budget", "what is your team 's annual budget for it", "what is your post "
+    "on retry budget", "your a b c budget", "your a b c d budget", "your budget of your budget",
+    "we need money", "we really truly need help", "we very very very need help", "we need cash "
+    "we need time", "i sell now", "not sell now", "they never sell", "we sell cars today now",
+    "we sell 4 cars now", "x sell a b c now", "your budget your budget budget",
+]
+
+
+def test_not_in_and_tested_gaps_match_where_spacys_matcher_does(clf: Classifier) -> None:
+    """The compiled forms of NOT_IN and of a ``{0,N}`` gap with a test find a match wherever
+    spaCy's Matcher finds one, and each match they report is one the Matcher reports too
+    (texts without sentence ends, where a compiled gap stops)."""
+    import numpy
+    from spacy.attrs import LEMMA
+    from spacy.matcher import Matcher
+
+    from responder.classify import SPANS_KEY, Pattern, _make_rules
+
+    nlp = clf._nlp
+    for k, spec in enumerate(_RICH):
+        rules = _make_rules(nlp, "rich")
+        rules.add([Pattern(id=f"t.rich{k}", label="pitch", pattern=spec)])
+        assert rules.through_matcher == ()
+        oracle = Matcher(nlp.vocab, validate=True)
+        oracle.add("rich", [spec])
+        for text in _TEXTS:
+            doc = rules(nlp.make_doc(text))
+            lemmas = numpy.array(doc.user_data["asks_lemmas"], dtype="uint64").reshape(-1, 1)
+            doc.from_array([LEMMA], lemmas)  # type: ignore[arg-type]
+            expected = {(start, end) for _, start, end in oracle(doc)}
+            got = {(start, end) for start, end, _ in doc.user_data[SPANS_KEY]}
+            assert got <= expected, (spec, text)
+            assert bool(got) == bool(expected), (spec, text)
