@@ -483,8 +483,7 @@ class Classifier:
 
     def classify(self, text: str, kind: str | None = None) -> Classification:
         """Label one ask; ``kind`` is "invitation", "inmail", "message" or None."""
-        text = _encodable(text)
-        return self._judge(text, kind, self._nlp(_lower(text)))
+        return self.classify_many([(text, kind)])[0]
 
     def classify_many(self, items: Iterable[tuple[str, str | None]]) -> list[Classification]:
         """Label many (text, kind) asks: the same labels as ``classify`` one at a time.
