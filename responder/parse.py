@@ -24,9 +24,9 @@ from responder.mailtext import (
     MailBody,
     address_domain,
     first_header,
+    fragment_lines,
     header_names,
     header_values,
-    html_to_text,
     message_id,
     one_line,
     parse_address,
@@ -133,6 +133,7 @@ _REPLY_END = re.compile(
     re.I,
 )
 _RULE = re.compile(r"^-{20,}$")
+_URL_LINE = re.compile(r"^https?://", re.I)
 _FOOTER = re.compile(
     r"^(?:this email was intended for|you are receiving|cet e-?mail|vous recevez|"
     r"diese e-?mail|sie erhalten|este (?:correo|e-?mail)|recibes|você está recebendo|"
@@ -459,7 +460,8 @@ def _inmail(lines: list[str], name: str | None, html: str) -> Ask:
     while body and (not body[-1] or _REPLY_HINT.match(body[-1])):
         body.pop()
     who = name or _inmail_sender(lines, link)
-    return Ask(_join(body), who, _html_headline(html, who), None, thread)
+    text = _join(body)
+    return Ask(text, who, _html_headline(html, who, text), None, thread)
 
 
 def _inmail_sender(lines: list[str], link: int) -> str | None:
@@ -470,21 +472,29 @@ def _inmail_sender(lines: list[str], link: int) -> str | None:
     return None
 
 
-def _html_headline(html: str, name: str | None) -> str | None:
-    """Return the line under the sender's name in the HTML part (InMail), or None."""
+def _html_headline(html: str, name: str | None, ask: str | None) -> str | None:
+    """Return the line under the sender's name at the head of the HTML part (InMail), or None.
+
+    The name is the first element whose whole text is the name (the card's head; the sign-off
+    under the ask comes later). The line under it is the headline only when it is no greeting,
+    link, rule, "Reply", LinkedIn hint or footer, and no line of the ask ``ask``.
+    """
     if not html or not name:
         return None
-    shown = ">" + escape(name, quote=False)
-    at = html.find(shown + "<")
-    at = html.find(shown) if at < 0 else at
-    if at < 0:
+    shown = re.search(r">\s*" + re.escape(escape(name, quote=False)) + r"\s*<", html, re.I)
+    if shown is None:
         return None
-    lines = html_to_text(html[at + 1 : at + 800]).split("\n")
+    lines = fragment_lines(html[shown.start() + 1 : shown.start() + 800])
     row = _find(lines, lambda line: _same(line, name))
     nxt = _nonblank_after(lines, row) if row is not None else None
-    if nxt is None or _GREETING.match(lines[nxt]) or len(lines[nxt]) > 150:
+    if nxt is None:
         return None
-    return lines[nxt]
+    line = lines[nxt]
+    said = {" ".join(part.split()) for part in (ask or "").split("\n")}
+    chrome = (_GREETING, _REPLY_END, _RULE, _REPLY_HINT, _FOOTER, _URL_LINE)
+    if len(line) > 150 or line in said or any(p.match(line) for p in chrome):
+        return None
+    return line
 
 
 def _message(lines: list[str], name: str | None) -> Ask:

@@ -144,6 +144,54 @@ def test_inmail_reply_route_thread_and_headline() -> None:
     assert got.headline == "Technical Recruiting Lead at Pinecrest Capital"
 
 
+@pytest.mark.parametrize(
+    "name", ["inmail-own-link.eml", "inmail-recruiter-reply.eml", "inmail-tip-line.eml"]
+)
+def test_inmail_without_a_headline_in_its_card_has_none(name: str) -> None:
+    """The sender's name shows again as the sign-off under the ask; what follows it there (a
+    rule of dashes, LinkedIn's reply hint) is no headline."""
+    got = _read(FIXTURES, name)
+    assert got.sender_name
+    assert got.headline is None
+
+
+def test_inmail_headline_is_the_line_under_the_name_at_the_head_of_the_card() -> None:
+    from responder.parse import _html_headline
+
+    head = (
+        '<html><head><style>p {color: red}</style></head><body><div style="display:none">'
+        "Ana Lima sent you a message</div><table><tr><td><a href=\"x\">\n  Ana Lima </a><br>"
+        "<span>VP &amp; Head&nbsp;of <b>Data</b></span><!-- tracking > pixel --></td></tr>"
+        "<tr><td><p>Ol\u00e1 Dana,<br>Would you review our paper?</p><p>Ana Lima</p>"
+        "<p>Lisbon</p></td></tr></table></body></html>"
+    )
+    assert _html_headline(head, "Ana Lima", "Olá Dana,\nWould you review our paper?") == (
+        "VP & Head of Data"
+    )
+    assert _html_headline(head, "ANA LIMA", None) == "VP & Head of Data"
+    signed = "<p>Ana Lima</p><p>Reply</p><p>Hi Dana,</p><p>Can we talk?</p><p>Ana Lima</p>"
+    assert _html_headline(signed, "Ana Lima", "Hi Dana,\n\nCan we talk?") is None
+    asked = "<p>Ana Lima</p><p>Can we talk about your Kafka talk?</p>"
+    assert _html_headline(asked, "Ana Lima", "Can we talk about your Kafka talk?") is None
+    linked = "<p>Ana Lima</p><p>https://www.linkedin.com/in/analima</p>"
+    assert _html_headline(linked, "Ana Lima", None) is None
+    assert _html_headline("<p>Ana Lima sent you a message</p>", "Ana Lima", None) is None
+
+
+def test_fragment_lines_keep_a_line_per_block_and_drop_what_never_shows() -> None:
+    from responder.mailtext import fragment_lines
+
+    html = (
+        "x</a><br/><span title='a>b'>Chief&nbsp;Data &amp; AI\u200b Officer</span></td>"
+        "<TD class='a>b'>Caf&eacute; &#x27;42&#39;</TD><script>if (a < b) {}</script>"
+        "<style>td{}</style>"
+        "<!-- hidden --><p>end <span"
+    )
+    assert [line for line in fragment_lines(html) if line] == [
+        "x", "Chief Data & AI Officer", "Café '42'", "end",
+    ]
+
+
 def test_reply_to_outside_linkedins_relay_is_not_a_route() -> None:
     raw = _replace_header(
         (CORPUS / "08-inmail-recruiter.eml").read_bytes(),
