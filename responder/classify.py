@@ -92,6 +92,10 @@ FALLBACK = 0.6
 LEAD = 0.3
 #: Labels whose default action is a draft.
 _DRAFTED = frozenset({"genuine", "stale_reconnect"})
+#: Labels the word model never gives: ``unclear`` is no decision, and ``bare_invite`` is what
+#: a note is not (empty, a greeting, LinkedIn's default note), which the structure and the
+#: default-note patterns read; on the words, a short vague note read as one.
+_NOT_BY_WORDS = frozenset({"unclear", "bare_invite"})
 #: The word model's evidence for a label weighs this much times its probability.
 LEXICON_SCALE = 2.0
 #: A label gets the word model's evidence only from this probability on.
@@ -587,7 +591,7 @@ class Classifier:
         likely = {
             label: round(LEXICON_SCALE * p, 2)
             for label, p in zip(LABELS, probs, strict=True)
-            if p >= LEXICON_MIN and label != "unclear" and label not in self.lexicon_off
+            if p >= LEXICON_MIN and label not in _NOT_BY_WORDS and label not in self.lexicon_off
         }
         evidence = [
             Evidence(
@@ -1236,7 +1240,7 @@ def _words_alone(rules: dict[str, float], probs: dict[str, float]) -> tuple[str,
     and no drafting pattern fired. Never a drafting label.
     """
     draft = sum(probs.get(lab, 0.0) for lab in _DRAFTED)
-    filing = [lab for lab in LABELS if lab != "unclear" and lab not in _DRAFTED]
+    filing = [lab for lab in LABELS if lab not in _NOT_BY_WORDS and lab not in _DRAFTED]
     together = sum(probs.get(lab, 0.0) for lab in filing)
     best = max(filing, key=lambda lab: (probs.get(lab, 0.0), -_ORDER[lab]))
     if (
