@@ -2467,18 +2467,6 @@ KNOWN_MISSES = {
         "this harvest as genuine (p 0.54), and a genuine-reading ask is filed only when the "
         "patterns alone give the filing label 2 (here 1.5)"
     ),
-    "Hi Dana! I'm the founder of Pipewise, the observability tool for dbt. Would love to get it "
-    "in front of your team.": (
-        "left unclear, not filed: since the word model was trained on asks_train_c too it reads "
-        "this pitch as genuine at p 0.50 (genuine.lexicon 1), and the patterns alone give pitch "
-        "1, not the 2 that files a genuine-reading ask"
-    ),
-    "Hi Dana, I'm a recruiter but not a spammy one 🙂 I only work with a handful of data teams. "
-    "Open to hearing about one opening?": (
-        "mlm, not recruiter (filed all the same): since the word model was trained on "
-        "asks_train_c too it gives mlm p 0.53 ('open to', '?', 'team'), which is always heard "
-        "and is the more protective label"
-    ),
 }
 PARAMS = [
     pytest.param(*case, marks=pytest.mark.xfail(strict=True, reason=KNOWN_MISSES[case[2]]))
@@ -3165,3 +3153,17 @@ def test_a_budget_named_in_the_recipients_work_is_no_question_about_their_budget
     about_spend = clf.classify("Hi Dana, what's your team's annual budget for data tooling, "
                                "and who decides it?", "message")
     assert "contact_harvest.org_info" in [e.pattern for e in about_spend.evidence]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Hello, something I would like to run by you.",
+     "Hey Tom, wondering what you think about something."],
+)
+def test_a_short_vague_note_is_unclear_not_a_bare_invite(clf: Classifier, text: str) -> None:
+    """A note that says something, however vague, is no bare invitation: the word model,
+    which reads one mostly from the kind of mail, never decides that label."""
+    result = clf.classify(text, "invitation")
+    assert result.label == "unclear", explain(result)
+    assert not [e for e in result.evidence if e.pattern == "bare_invite.lexicon"]
+    assert clf.classify("Hi Marta, let's connect!", "invitation").label == "bare_invite"
