@@ -31,7 +31,8 @@ least :data:`LEXICON_MIN`), the drafting ones at most :data:`WORDS_GENUINE`, and
 pattern fired. It is drafted as ``genuine`` on the words (:func:`_words_draft`) only when they
 give genuine p >= :data:`WORDS_DRAFT` and a guard that does not rest on that reading passes:
 no pattern of a filing label fired, not even a denied one, nor a danger signal, p(scam) +
-p(mlm) <= :data:`WORDS_DANGER`, a ``genuine`` pattern fired, and a reason signal (a question).
+p(mlm) <= :data:`WORDS_DANGER`, a ``genuine`` pattern fired, and a reason signal (a question,
+or a request put as one).
 The guard signals of ``patterns/guard.jsonl`` (``<label>.danger_<what>``: words of filed
 mail such as money transfers, crypto, selling, roles; ``genuine.reason_<what>``) add nothing
 to any score: they only guard these drafts. The one reason family shipped is a question
@@ -115,8 +116,8 @@ WORDS_GENUINE = 0.15
 #: at least this probability (and more than any other label), and a guard that does not rest
 #: on that probability passes (:func:`_words_draft`): no pattern of a filing label fired, not
 #: even denied, nor a danger signal; p(scam) + p(mlm) is at most :data:`WORDS_DANGER`; a
-#: ``genuine`` pattern and a reason signal (a question) fired. Chosen on cross-validation over
-#: training asks only, on the safe side.
+#: ``genuine`` pattern and a reason signal (a question, or a request put as one) fired. Chosen
+#: on cross-validation over training asks only, on the safe side.
 WORDS_DRAFT = 0.7
 WORDS_DANGER = 0.1
 #: Guard signals (``patterns/guard.jsonl``), listed but never counted toward a score: families
@@ -1343,7 +1344,8 @@ def explain(c: Classification) -> str:
             f"{WORDS_GENUINE:g} and no drafting pattern; drafted as genuine on the words at p "
             f"{WORDS_DRAFT:g} (the likeliest label) only behind a guard: no pattern of a filing "
             "label fired, not even denied, nor a danger signal; scam and mlm together at most "
-            f"{WORDS_DANGER:g}; a genuine pattern and a reason signal (a question) fired."
+            f"{WORDS_DANGER:g}; a genuine pattern and a reason signal (a question, or a request "
+            "put as one) fired."
         )
     add = '{"id": "genuine.my_project", "label": "genuine", "pattern": "tidewater", "weight": 0.5}'
     tune = []

@@ -3167,3 +3167,26 @@ def test_a_short_vague_note_is_unclear_not_a_bare_invite(clf: Classifier, text: 
     assert result.label == "unclear", explain(result)
     assert not [e for e in result.evidence if e.pattern == "bare_invite.lexicon"]
     assert clf.classify("Hi Marta, let's connect!", "invitation").label == "bare_invite"
+
+
+@pytest.mark.parametrize(
+    ("text", "asks"),
+    [
+        ("Would you be open to a short call next week.", True),
+        ("Could we compare notes on the rollout.", True),
+        ("Let me know if the timing works for you.", True),
+        ("I'd love to hear how you handled the migration.", True),
+        ("Hätten Sie Lust auf einen kurzen Austausch.", True),
+        ("Pourriez-vous me dire comment vous avez fait.", True),
+        ("Me encantaría saber cómo lo resolvieron.", True),
+        ("Bora tomar um café semana que vem.", True),
+        ("We migrated the cluster last month and it went well.", False),
+        ("Wir haben den Cluster im Mai umgezogen.", False),
+    ],
+)
+def test_the_reason_signal_is_a_question_or_a_request_put_as_one(
+    clf: Classifier, text: str, asks: bool
+) -> None:
+    """The words draft only with a reason to talk: a "?", or a request without one."""
+    fired = [e.pattern for e in clf.classify(text, "message").evidence]
+    assert ("genuine.reason_question" in fired) is asks, fired
