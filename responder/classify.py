@@ -671,16 +671,22 @@ def _cost(e: _Elem, strings: Any) -> float:
         return 500.0
     if e.regex is not None:
         return 100.0
-    if not e.flag:  # NOT_IN: nearly every token passes
+    if _excludes(e):  # nearly every token passes
         return 900.0
     return float(sum(50 if strings[v] in _COMMON else 1 for v in e.values))
+
+
+def _excludes(e: _Elem) -> bool:
+    """Whether ``e`` is a NOT_IN test: the words it lists are the ones it refuses, so a
+    pattern cannot be looked up by them."""
+    return e.attr in (_LEMMA, _LOWER) and e.regex is None and not e.flag
 
 
 def _anchor(elems: tuple[_Elem, ...], strings: Any) -> int | None:
     """Index of the rarest required token: where the pattern is looked up from."""
     best, best_cost = None, float("inf")
     for k, e in enumerate(elems):
-        if e.optional or e.gap or e.attr == _ANY:
+        if e.optional or e.gap or e.attr == _ANY or _excludes(e):
             continue
         cost = _cost(e, strings)
         if cost < best_cost:

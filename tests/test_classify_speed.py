@@ -131,6 +131,7 @@ _RICH = [
      {"LEMMA": "need"}, {"LOWER": {"NOT_IN": ["money", "cash"]}}],
     [{"LOWER": {"NOT_IN": ["not", "never"]}}, {"LEMMA": "sell"},
      {"LOWER": {"REGEX": "^[a-z]+$"}, "OP": "{0,2}"}, {"LOWER": "now"}],
+    [{"LOWER": {"NOT_IN": ["we", "i", "x"]}}, {"LEMMA": {"NOT_IN": ["need", "sell"]}}],
 ]
 _TEXTS = [
     "what is your budget", "what is your team 's annual budget for it", "what is your post "
