@@ -1635,6 +1635,12 @@ ASKS: dict[str, list[tuple[str, str]]] = {
     "genuine": [
         (
             "inmail",
+            "Guten Tag Frau Reyes, Sie haben die Studie zu Standzeiten in Hamburg verfasst. "
+            "Wir planen eine ähnliche Messung in Bremen und würden gern Ihre Methode "
+            "verstehen. Hätten Sie diese Woche Zeit für ein kurzes Telefonat?",
+        ),
+        (
+            "inmail",
             "Hi Dana, I'm a reporter at Freight Weekly writing about how shippers use real-"
             "time tracking data. Your post on ETA accuracy came up in three of my interviews."
             " Could I quote you, or would you have 20 minutes for a call?",
