@@ -31,8 +31,8 @@ least :data:`LEXICON_MIN`), the drafting ones at most :data:`WORDS_GENUINE`, and
 pattern fired. It is drafted as ``genuine`` on the words (:func:`_words_draft`) only when they
 give genuine p >= :data:`WORDS_DRAFT` and a guard that does not rest on that reading passes:
 no pattern of a filing label fired, not even a denied one, nor a danger signal, p(scam) +
-p(mlm) <= :data:`WORDS_DANGER`, a ``genuine`` pattern fired, and a reason signal (a question,
-or a request put as one).
+p(mlm) <= :data:`WORDS_DANGER`, and a reason signal fired (a question, or a request put as
+one).
 The guard signals of ``patterns/guard.jsonl`` (``<label>.danger_<what>``: words of filed
 mail such as money transfers, crypto, selling, roles; ``genuine.reason_<what>``) add nothing
 to any score: they only guard these drafts. The one reason family shipped is a question
@@ -116,8 +116,8 @@ WORDS_GENUINE = 0.15
 #: at least this probability (and more than any other label), and a guard that does not rest
 #: on that probability passes (:func:`_words_draft`): no pattern of a filing label fired, not
 #: even denied, nor a danger signal; p(scam) + p(mlm) is at most :data:`WORDS_DANGER`; a
-#: ``genuine`` pattern and a reason signal (a question, or a request put as one) fired. Chosen
-#: on cross-validation over training asks only, on the safe side.
+#: reason signal (a question, or a request put as one) fired. Chosen on cross-validation over
+#: training asks only, on the safe side.
 WORDS_DRAFT = 0.7
 WORDS_DANGER = 0.1
 #: Guard signals (``patterns/guard.jsonl``), listed but never counted toward a score: families
@@ -1273,10 +1273,11 @@ def _words_draft(
     The words: p(genuine) >= :data:`WORDS_DRAFT`, and more than any other label. The guard,
     every check of it, on the patterns' evidence ``fired`` (negated too) and scores ``rules``:
     no pattern of a filing label fired, not even a denied one or a danger signal; p(scam) +
-    p(mlm) <= :data:`WORDS_DANGER`; a counted ``genuine`` pattern (something specific: a
-    named context, a question about the recipient's work, a concrete reference); and a reason
-    signal (``genuine.reason_*``: a question). Never ``stale_reconnect``: old familiarity is
-    the disguise MLM asks wear most.
+    p(mlm) <= :data:`WORDS_DANGER`; and a reason signal (``genuine.reason_*``: a question, or
+    a request put as one). The ``genuine`` patterns that fired, if any, are named in ``why``;
+    none is required (requiring one missed more genuine asks than it kept out, on fresh asks
+    and in cross-validation). Never ``stale_reconnect``: old familiarity is the disguise MLM
+    asks wear most.
     """
     genuine = probs.get("genuine", 0.0)
     if genuine < WORDS_DRAFT or any(p >= genuine for lab, p in probs.items() if lab != "genuine"):
@@ -1287,14 +1288,14 @@ def _words_draft(
     mine = [e for e in fired if e.label == "genuine" and not e.negated]
     specific = sorted({e.pattern for e in mine if not _is_guard(e)})
     reasons = sorted({e.pattern for e in mine if _is_guard(e)})
-    if danger > WORDS_DANGER or not rules.get("genuine") or not specific or not reasons:
+    if danger > WORDS_DANGER or not reasons:
         return None
+    signals = f"a specific genuine signal ({', '.join(specific)}), " if specific else ""
     return "genuine", (
         f"drafted on the words: they read genuine at p {genuine:.2f} (from {WORDS_DRAFT:g}); "
         "guard passed: no pattern of a filing label fired, not even denied (no scam, mlm or "
         f"danger signal), scam and mlm together p {danger:.2f} (at most {WORDS_DANGER:g}), "
-        f"a specific genuine signal ({', '.join(specific)}) and a reason to talk "
-        f"({', '.join(reasons)})"
+        f"{signals}a reason to talk ({', '.join(reasons)})"
     )
 
 
@@ -1350,8 +1351,7 @@ def explain(c: Classification) -> str:
             f"{WORDS_GENUINE:g} and no drafting pattern; drafted as genuine on the words at p "
             f"{WORDS_DRAFT:g} (the likeliest label) only behind a guard: no pattern of a filing "
             "label fired, not even denied, nor a danger signal; scam and mlm together at most "
-            f"{WORDS_DANGER:g}; a genuine pattern and a reason signal (a question, or a request "
-            "put as one) fired."
+            f"{WORDS_DANGER:g}; a reason signal (a question, or a request put as one) fired."
         )
     add = '{"id": "genuine.my_project", "label": "genuine", "pattern": "tidewater", "weight": 0.5}'
     tune = []

@@ -3112,8 +3112,10 @@ def test_the_words_draft_only_behind_every_check_of_the_guard() -> None:
     assert _decide_with_words({"genuine": 0.4}, {"genuine": 1.4}, risky, (), specific)[0] == (
         "unclear"
     )
-    # nothing specific (no genuine pattern fired), or no reason to talk (no question)
-    assert _decide_with_words({}, {"genuine": 1.6}, clear, (), _fired())[0] == "unclear"
+    # no reason to talk (no question); nothing specific is no bar, but is said
+    label, why = _decide_with_words({}, {"genuine": 1.6}, clear, (), _fired())
+    assert label == "genuine"
+    assert "specific" not in why
     no_question = [e for e in specific if e.pattern != "genuine.reason_question"]
     assert _decide_with_words({"genuine": 0.4}, {"genuine": 1.6}, clear, (), no_question)[0] == (
         "unclear"
