@@ -56,9 +56,9 @@ def test_held_out_never_drafts_scam_or_mlm(held_out: EvalReport) -> None:
 
 
 # The targets of the issue, on the held-out split. Two are not reached without memorising
-# the corpus (true figures with the word model trained on asks_train_a to d and the rule that
-# the words never give bare_invite: action accuracy 0.838, macro-F1 0.806, 0 of 9 genuine
-# filed, 0 scam/MLM drafted; on asks_train_a/b: 0.838 / 0.803; before them 0.838 / 0.793 /
+# the corpus (true figures at the end of the fourth session: action accuracy 0.850, macro-F1
+# 0.825, 0 of 9 genuine filed, 0 scam/MLM drafted; halfway through it 0.838 / 0.806; with the
+# word model on asks_train_a/b: 0.838 / 0.803; before them 0.838 / 0.793 /
 # 0 of 9; patterns alone 0.825 / 0.752 / 1 of 9, and 0.812 / 0.745 / 1 of 9 before the
 # generalised families), so they are strict xfails: the day a change reaches one, its test
 # fails and must be unmarked.
@@ -87,10 +87,11 @@ def test_held_out_does_not_regress(held_out: EvalReport) -> None:
     gain none there, but gained on every larger fresh measure (300 fresh asks before training
     on them, the 300-ask blind set, cross-validation), with no scam or MLM ask drafted.
     Raised back to 0.83 / 0.80 when asks_train_d and the rule that the words never give
-    bare_invite brought the held-out part to 0.838 / 0.806.
+    bare_invite brought the held-out part to 0.838 / 0.806, and to 0.84 / 0.82 at 0.850 /
+    0.825 after asks_train_f and the changes made from it.
     """
-    assert held_out.action_accuracy >= 0.83
-    assert held_out.macro_f1 >= 0.80
+    assert held_out.action_accuracy >= 0.84
+    assert held_out.macro_f1 >= 0.82
     assert held_out.genuine_filed == 0
 
 
