@@ -1194,7 +1194,7 @@ def _decide_with_words(
     if label == "unclear" and probs and _decide(rules)[0] == "unclear":
         said = _words_alone(rules, probs)
         if said is None and fired is not None:
-            said = _words_draft(rules, probs, fired)
+            said = _words_draft(probs, fired)
         if said is not None and said[0] not in off:
             return said[0], f"{said[1]}; the patterns alone: unclear"
     return label, why
@@ -1264,14 +1264,12 @@ def _words_alone(rules: dict[str, float], probs: dict[str, float]) -> tuple[str,
     return None
 
 
-def _words_draft(
-    rules: dict[str, float], probs: dict[str, float], fired: Sequence[Evidence]
-) -> tuple[str, str] | None:
+def _words_draft(probs: dict[str, float], fired: Sequence[Evidence]) -> tuple[str, str] | None:
     """``("genuine", why)`` when the word model's probabilities ``probs`` read an ask that
     nothing else decides as genuine and a guard independent of that reading passes; else None.
 
     The words: p(genuine) >= :data:`WORDS_DRAFT`, and more than any other label. The guard,
-    every check of it, on the patterns' evidence ``fired`` (negated too) and scores ``rules``:
+    every check of it, on the patterns' evidence ``fired`` (negated too):
     no pattern of a filing label fired, not even a denied one or a danger signal; p(scam) +
     p(mlm) <= :data:`WORDS_DANGER`; and a reason signal (``genuine.reason_*``: a question, or
     a request put as one). The ``genuine`` patterns that fired, if any, are named in ``why``;
