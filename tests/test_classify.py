@@ -2469,9 +2469,9 @@ CASES = [(label, kind, text) for label, items in ASKS.items() for kind, text in 
 KNOWN_MISSES = {
     "Hi Dana, I'm doing research on the logistics data market. What tools does Fernhill use "
     "for ETL, and what's your annual budget for data tooling?": (
-        "left unclear, not filed: since the word model was trained on asks_train_a/b it reads "
-        "this harvest as genuine (p 0.54), and a genuine-reading ask is filed only when the "
-        "patterns alone give the filing label 2 (here 1.5)"
+        "left unclear, not filed: the word model reads this harvest as genuine (p 0.70 since "
+        "the training sets grew), and a genuine-reading ask is filed only when the patterns "
+        "alone give the filing label 2 (here 1.5)"
     ),
 }
 PARAMS = [
