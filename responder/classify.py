@@ -381,8 +381,9 @@ def guess_language(text: str, words: list[str] | None = None) -> str | None:
 
 def _contentless(words: list[str]) -> bool:
     """True when the ask is only greetings, a name, emoji and punctuation."""
-    content = [w for w in words if w not in FILLER_WORDS]
-    return len(content) <= 1 and len(words) <= 12
+    if len(words) > 12:
+        return False
+    return sum(w not in FILLER_WORDS for w in words) <= 1
 
 
 _frozen: list[bool] = []
@@ -1190,8 +1191,9 @@ def _decide_with_words(
     them when the guard of :func:`_words_draft` passes on the patterns that fired, ``fired``
     (negated ones too; None: not known, no such draft). Labels in ``off`` are never taken so.
     """
-    label, why = _decide_sum(rules, words)
-    if label == "unclear" and probs and _decide(rules)[0] == "unclear":
+    alone = _decide(rules)
+    label, why = _decide_sum(rules, words, alone)
+    if label == "unclear" and probs and alone[0] == "unclear":
         said = _words_alone(rules, probs)
         if said is None and fired is not None:
             said = _words_draft(probs, fired)
@@ -1200,10 +1202,13 @@ def _decide_with_words(
     return label, why
 
 
-def _decide_sum(rules: dict[str, float], words: dict[str, float]) -> tuple[str, str]:
+def _decide_sum(
+    rules: dict[str, float], words: dict[str, float], on_rules: tuple[str, str]
+) -> tuple[str, str]:
     """The label of the patterns' scores plus the word model's weights, with the guards of
-    :func:`_decide_with_words`; and why."""
-    alone, alone_why = _decide(rules)
+    :func:`_decide_with_words` (``on_rules``: what :func:`_decide` makes of ``rules``); and
+    why."""
+    alone, alone_why = on_rules
     if not words:
         return alone, alone_why
     total = dict(rules)
