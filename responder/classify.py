@@ -165,24 +165,37 @@ STOPWORDS: dict[str, frozenset[str]] = {
         "und der die das ich sie ihr ihnen ist nicht mit für zu ein eine einen auf wir uns es "
         "den dem des von bei auch wie noch gerne hätten würde sind haben mich mir dass oder "
         "aber ihre ihren ihrem unser unsere unseren sich im zum zur über du dich dir hast "
-        "hättest bist ganz"
+        "hättest bist ganz mein meine meinen meiner euch euer eure kein keine kann könnte "
+        "könntest nach schon nur sehr wenn habe hat wird werden fürs vom beim mal gern ob"
     ),
     "fr": _words(
         "le la les et je vous votre vos nous notre est pour avec une des du dans sur pas qui "
         "ce cette mon ma mes suis avez êtes serait au aux très merci bonjour j'ai je suis "
-        "c'est d'un d'une qu'il ou mais de que un il en on au ici y ravi toi moi nos"
+        "c'est d'un d'une qu'il ou mais de que un il en on au ici y ravi toi moi nos "
+        "ton ta tes ai avons été fait peux pouvez aussi bien leur ça cela sa son ses était"
     ),
     "es": _words(
         "el los las y usted tu tus su sus mi es para con una del por en muy pero como estoy "
         "soy nos nuestro nuestra hola gracias me te le está más al lo yo a de que un tengo "
-        "puede ser hay este esta esto la en se también cómo qué sobre"
+        "puede ser hay este esta esto la en se también cómo qué sobre estás eres ya bien "
+        "todo ahora tienes gustaría quería puedo"
     ),
     "pt": _words(
         "o os e você seu sua meu minha é para com uma um do da dos das no na em não muito "
         "mas como estou sou nós nosso nossa olá obrigado obrigada oi está mais ao eu a de que "
-        "tem pode ser ter há numa num pelo pela isso esse essa este esta seria"
+        "tem pode ser ter há numa num pelo pela isso esse essa este esta seria tudo bem bom "
+        "também já vocês pra foi são algum alguma gostaria queria posso"
     ),
 }
+#: Frequent words of languages without patterns (Italian, Dutch, Swedish, Polish, Turkish),
+#: those no language above has: a text that has more of them than of its likeliest language's
+#: own words is in none of ours, so it is not guessed (``"?"``).
+FOREIGN_WORDS = _words(
+    "il di che è per sono ho ti tuo tua della del nel gli anche questo perché vorrei grazie "
+    "ciao buongiorno ik het een van niet zijn ook heb ben voor graag uw jullie maar dat deze "
+    "zou och jag att det som är för på vill har inte hej się nie jest że mój twój jak "
+    "ve bir bu için ile"
+)
 #: word -> the languages whose stop words include it; word -> the one language that owns it.
 _LANGS_OF: dict[str, tuple[str, ...]] = {}
 for _lang, _stop in STOPWORDS.items():
@@ -198,6 +211,9 @@ _VOTES = {
     + (1 << _FIELD * (len(LANGUAGES) + LANGUAGES.index(_OWNER[w])) if w in _OWNER else 0)
     for w, langs in _LANGS_OF.items()
 }
+#: ... and one more count: the words of FOREIGN_WORDS no language of ours has.
+_FOREIGN = 2 * len(LANGUAGES)
+_VOTES.update({w: 1 << _FIELD * _FOREIGN for w in FOREIGN_WORDS - _LANGS_OF.keys()})
 _WORD_RE = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 #: Greetings, sign-offs and connection chatter: an ask made only of these has no content.
 FILLER_WORDS = _words(
@@ -358,8 +374,10 @@ def guess_language(text: str, words: list[str] | None = None) -> str | None:
 
     Another language wins over English with at least two hits (a fifth of the words) and
     more words of its own than English has.
-    A text of eight words or more that is clearly none of them gives ``"?"``; a text too
-    short to tell gives None (or the best guess if any stop word was seen).
+    A text of eight words or more that is clearly none of them gives ``"?"``, and so does one
+    with at least two of :data:`FOREIGN_WORDS` and more of them than its likeliest language
+    has words of its own; a text too short to tell gives None (or the best guess if any stop
+    word was seen).
     """
     if words is None:
         words = _word_list(text)
@@ -369,6 +387,9 @@ def guess_language(text: str, words: list[str] | None = None) -> str | None:
     mask, fields = (1 << _FIELD) - 1, len(LANGUAGES)
     hits = {lang: votes >> _FIELD * k & mask for k, lang in enumerate(LANGUAGES)}
     own = {lang: votes >> _FIELD * (fields + k) & mask for k, lang in enumerate(LANGUAGES)}
+    foreign = votes >> _FIELD * _FOREIGN & mask
+    if foreign >= 2 and foreign > max(own.values()):
+        return "?"
     other = max(LANGUAGES[1:], key=lambda lang: (own[lang], hits[lang]))
     if hits[other] >= 2 and own[other] > own["en"] and hits[other] >= 0.2 * len(words):
         return other

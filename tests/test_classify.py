@@ -2581,6 +2581,10 @@ def test_contentless_invitation_is_bare_but_contentless_message_unclear(
         "Hallo Dana, ik zag je profiel en ik wil graag met je praten over een vacature als "
         "data engineer.",
         "Witaj Dana, widziałem twój profil i chciałbym porozmawiać o inwestycji w mój startup.",
+        # Italian that shares "una", "con", "te" and "mi" with Spanish: its own words decide
+        "Ciao Dana, ti scrivo perché ho letto il tuo articolo sul riciclo e mi piacerebbe "
+        "fare una chiacchierata con te.",
+        "Hej Dana, jag heter Anna och jag vill prata med dig om ett samarbete i Stockholm.",
     ],
 )
 def test_language_without_patterns_is_unclear_never_guessed(clf: Classifier, text: str) -> None:
@@ -2599,6 +2603,14 @@ def test_language_without_patterns_is_unclear_never_guessed(clf: Classifier, tex
         ("Hola Dana, nos conocimos en la conferencia de Madrid.", "es"),
         ("Olá Dana, nos conhecemos na conferência de Lisboa.", "pt"),
         ("Me gustaría añadirte a mi red profesional de LinkedIn.", "es"),
+        # long, with few short function words: still German, not "no language of ours"
+        (
+            "Hallo Dana, ich schreibe nochmal wegen meiner Anfrage von letzter Woche. Falls "
+            "Lagerlogistik bei euch gerade kein Thema ist, sag einfach kurz Bescheid. Unser "
+            "Team in Dresden kann ab sofort zwei Fachkräfte für euer Projekt stellen.",
+            "de",
+        ),
+        ("Oi Dana, tudo bem? A gente trabalhou junto, lembra? Que bom te achar aqui!", "pt"),
     ],
 )
 def test_language_guess(text: str, lang: str) -> None:
