@@ -902,6 +902,12 @@ ASKS: dict[str, list[tuple[str, str]]] = {
         ),
     ],
     "pitch": [
+        # contact data for sale
+        (
+            "message",
+            "Hi Dana, we hold a verified list of 9,000 procurement managers in the Nordics, "
+            "with direct dials, refreshed quarterly. Would a sample of 50 records help?",
+        ),
         (
             "inmail",
             "Hi Dana, are you still using spreadsheets to track carrier SLAs? Our platform "
@@ -1633,6 +1639,27 @@ ASKS: dict[str, list[tuple[str, str]]] = {
         ),
     ],
     "genuine": [
+        # the recipient's name in a record, and a question about what they remember
+        (
+            "inmail",
+            "Hi Dana, I'm the bridge engineer now responsible for the Millbrook footbridge. "
+            "Your name is on the 2012 inspection report in the county archive, beside a note "
+            "about a cracked bearing plate. Do you remember what was done about it? A short "
+            "call would save us an intrusive survey.",
+        ),
+        (
+            "message",
+            "Hola Dana, soy maestra de música en Zaragoza. Usamos tus partituras para coro "
+            "infantil, pero en la segunda el texto no coincide con la melodía en el compás 12. "
+            "Te lo comento por si quieres corregirlo.",
+        ),
+        (
+            "inmail",
+            "Hi Dana, I run the evening bookkeeping course at Westfield College and we use "
+            "your free VAT worksheets every term. Thought you'd want to know that the second "
+            "one still shows last year's threshold. I've put a corrected copy in our shared "
+            "folder if it saves you time.",
+        ),
         (
             "inmail",
             "Guten Tag Frau Reyes, Sie haben die Studie zu Standzeiten in Hamburg verfasst. "
@@ -2467,6 +2494,20 @@ CASES = [(label, kind, text) for label, items in ASKS.items() for kind, text in 
 #: Hand-written asks the classifier gets wrong, and why: each is a strict xfail, so the day
 #: it gets them right the marker must go.
 KNOWN_MISSES = {
+    "Hola Dana, soy maestra de música en Zaragoza. Usamos tus partituras para coro infantil, "
+    "pero en la segunda el texto no coincide con la melodía en el compás 12. Te lo comento por "
+    "si quieres corregirlo.": (
+        "left unclear: one genuine family (0.6) and the words read it genuine at p 0.50, but "
+        "the words alone draft only from p 0.7 (and with scam and mlm together at most 0.1; "
+        "here 0.17)"
+    ),
+    "Hi Dana, I run the evening bookkeeping course at Westfield College and we use your free "
+    "VAT worksheets every term. Thought you'd want to know that the second one still shows "
+    "last year's threshold. I've put a corrected copy in our shared folder if it saves you "
+    "time.": (
+        "left unclear: pitch.cost_savings reads 'if it saves you time' as a pitch (1), which "
+        "keeps the words (genuine p 0.89) from drafting it"
+    ),
     "Hi Dana, I'm doing research on the logistics data market. What tools does Fernhill use "
     "for ETL, and what's your annual budget for data tooling?": (
         "left unclear, not filed: the word model reads this harvest as genuine (p 0.70 since "
@@ -3210,3 +3251,4 @@ def test_the_reason_signal_is_a_question_or_a_request_put_as_one(
     """The words draft only with a reason to talk: a "?", or a request without one."""
     fired = [e.pattern for e in clf.classify(text, "message").evidence]
     assert ("genuine.reason_question" in fired) is asks, fired
+
