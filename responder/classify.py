@@ -213,7 +213,7 @@ _VOTES = {
 }
 #: ... and one more count: the words of FOREIGN_WORDS no language of ours has.
 _FOREIGN = 2 * len(LANGUAGES)
-_VOTES.update({w: 1 << _FIELD * _FOREIGN for w in FOREIGN_WORDS - _LANGS_OF.keys()})
+_VOTES.update(dict.fromkeys(FOREIGN_WORDS - _LANGS_OF.keys(), 1 << _FIELD * _FOREIGN))
 _WORD_RE = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 #: Greetings, sign-offs and connection chatter: an ask made only of these has no content.
 FILLER_WORDS = _words(
