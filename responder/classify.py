@@ -32,7 +32,8 @@ pattern fired. It is drafted as ``genuine`` on the words (:func:`_words_draft`) 
 give genuine p >= :data:`WORDS_DRAFT` and a guard that does not rest on that reading passes:
 no pattern of a filing label fired, not even a denied one, nor a danger signal, p(scam) +
 p(mlm) <= :data:`WORDS_DANGER`, and a reason signal fired (a question, or a request put as
-one).
+one). And no ask is drafted, whatever the patterns say, when the words give ``scam`` and
+``mlm`` together p >= :data:`DRAFT_DANGER`: it is left ``unclear`` for the user.
 The guard signals of ``patterns/guard.jsonl`` (``<label>.danger_<what>``: words of filed
 mail such as money transfers, crypto, selling, roles; ``genuine.reason_<what>``) add nothing
 to any score: they only guard these drafts. The one reason family shipped is a question
@@ -120,6 +121,11 @@ WORDS_GENUINE = 0.15
 #: training asks only, on the safe side.
 WORDS_DRAFT = 0.7
 WORDS_DANGER = 0.1
+#: No ask is drafted, whatever the patterns say, when the words give ``scam`` and ``mlm``
+#: together this probability: a disguised scam the patterns read as genuine or as an old
+#: acquaintance is left for the user. Cross-validation over training asks found no cost in
+#: accuracy; it holds back three hand-written genuine asks the words misread (tests).
+DRAFT_DANGER = 0.3
 #: Guard signals (``patterns/guard.jsonl``), listed but never counted toward a score: families
 #: ``<label>.danger_<what>`` keep the words from drafting, and without a ``genuine.reason_<what>``
 #: family (a question: the reason to talk) the words do not draft either.
@@ -1207,10 +1213,12 @@ def _decide_with_words(
     file what may be genuine: an ask the patterns alone would draft, one where a drafting
     pattern fired and the words alone make the filing label win by the fallback, or one they
     give ``genuine`` a weight of DECISIVE or more (unless the patterns alone score the filing
-    label :data:`SURE`). An ask left ``unclear`` both ways may still be filed on the word
-    model's probabilities ``probs`` alone (:func:`_words_alone`), or drafted as genuine on
-    them when the guard of :func:`_words_draft` passes on the patterns that fired, ``fired``
-    (negated ones too; None: not known, no such draft). Labels in ``off`` are never taken so.
+    label :data:`SURE`). Nothing is drafted when the words give scam and mlm together p >=
+    :data:`DRAFT_DANGER`, even if the patterns would. An ask left ``unclear`` both ways may
+    still be filed on the word model's probabilities ``probs`` alone (:func:`_words_alone`),
+    or drafted as genuine on them when the guard of :func:`_words_draft` passes on the
+    patterns that fired, ``fired`` (negated ones too; None: not known, no such draft). Labels
+    in ``off`` are never taken so (nor counted as the words' scam or mlm reading).
     """
     alone = _decide(rules)
     label, why = _decide_sum(rules, words, alone)
@@ -1220,6 +1228,13 @@ def _decide_with_words(
             said = _words_draft(probs, fired)
         if said is not None and said[0] not in off:
             return said[0], f"{said[1]}; the patterns alone: unclear"
+    if label in _DRAFTED and probs:
+        danger = sum(probs.get(lab, 0.0) for lab in _NEVER_OUTWEIGHED if lab not in off)
+        if danger >= DRAFT_DANGER:
+            return "unclear", (
+                f"{why}; but the words read scam or mlm at p {danger:.2f} together (no draft "
+                f"from {DRAFT_DANGER:g}): left for you"
+            )
     return label, why
 
 
@@ -1375,7 +1390,8 @@ def explain(c: Classification) -> str:
             f"{WORDS_GENUINE:g} and no drafting pattern; drafted as genuine on the words at p "
             f"{WORDS_DRAFT:g} (the likeliest label) only behind a guard: no pattern of a filing "
             "label fired, not even denied, nor a danger signal; scam and mlm together at most "
-            f"{WORDS_DANGER:g}; a reason signal (a question, or a request put as one) fired."
+            f"{WORDS_DANGER:g}; a reason signal (a question, or a request put as one) fired. "
+            f"Nothing is drafted when the words give scam and mlm together p {DRAFT_DANGER:g}."
         )
     add = '{"id": "genuine.my_project", "label": "genuine", "pattern": "tidewater", "weight": 0.5}'
     tune = []
