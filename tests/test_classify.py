@@ -902,6 +902,12 @@ ASKS: dict[str, list[tuple[str, str]]] = {
         ),
     ],
     "pitch": [
+        # a question about the recipient's work as the opener of a product pitch
+        (
+            "message",
+            "Hi Dana, curious: how does your team track warehouse returns today? We've built a "
+            "returns dashboard that plugs into most ERPs. Would your team be up for a pilot?",
+        ),
         # contact data for sale
         (
             "message",
@@ -1137,6 +1143,11 @@ ASKS: dict[str, list[tuple[str, str]]] = {
         ),
     ],
     "free_work": [
+        (
+            "message",
+            "Hi Dana, you do employment law, don't you? Could you glance over my contract "
+            "before I sign it on Monday? Just the non-compete part.",
+        ),
         (
             "message",
             "Hi Dana, I'm a bootcamp grad trying to break into data engineering. Could you "
@@ -2494,6 +2505,12 @@ CASES = [(label, kind, text) for label, items in ASKS.items() for kind, text in 
 #: Hand-written asks the classifier gets wrong, and why: each is a strict xfail, so the day
 #: it gets them right the marker must go.
 KNOWN_MISSES = {
+    "Hi Dana, you do employment law, don't you? Could you glance over my contract before I sign "
+    "it on Monday? Just the non-compete part.": (
+        "left unclear, not filed: free_work.advice fires (1), but the word model reads the ask "
+        "as genuine (p 0.57), and a genuine-reading ask is filed only when the patterns alone "
+        "give the filing label 2"
+    ),
     "Olá Dana, li seu artigo sobre deduplicação de eventos GPS e tenho uma pergunta concreta "
     "sobre a janela de 90 segundos. Posso te enviar nossos dados.": (
         "left unclear, not drafted: three genuine families fire and the words' likeliest label "
