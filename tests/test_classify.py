@@ -3270,6 +3270,13 @@ def test_a_short_vague_note_is_unclear_not_a_bare_invite(clf: Classifier, text: 
         ("Pourriez-vous me dire comment vous avez fait.", True),
         ("Me encantaría saber cómo lo resolvieron.", True),
         ("Bora tomar um café semana que vem.", True),
+        # an offer or a wish to compare is a reason to talk too
+        ("I'd like to share how the second trial went.", True),
+        ("Curious how you handled the wheel loads on the turntable.", True),
+        ("I'll send you our rider survey once it is out.", True),
+        ("Ich schicke Ihnen unser Konzept gern zu.", True),
+        ("Voulez-vous que je vous envoie la version audio.", True),
+        ("We shipped the update and I shared it with the team.", False),
         ("We migrated the cluster last month and it went well.", False),
         ("Wir haben den Cluster im Mai umgezogen.", False),
     ],
