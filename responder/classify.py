@@ -124,7 +124,7 @@ WORDS_DANGER = 0.1
 #: No ask is drafted, whatever the patterns say, when the words give ``scam`` and ``mlm``
 #: together this probability: a disguised scam the patterns read as genuine or as an old
 #: acquaintance is left for the user. Cross-validation over training asks found no cost in
-#: accuracy; it holds back three hand-written genuine asks the words misread (tests).
+#: accuracy; it holds back two hand-written genuine asks the words misread (tests).
 DRAFT_DANGER = 0.3
 #: Guard signals (``patterns/guard.jsonl``), listed but never counted toward a score: families
 #: ``<label>.danger_<what>`` keep the words from drafting, and without a ``genuine.reason_<what>``
