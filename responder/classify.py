@@ -28,19 +28,22 @@ An ask still ``unclear`` after that (and on the patterns alone) is filed on the 
 model's probabilities alone when they clearly read as filed mail (:func:`_words_alone`): the
 filing labels together have p >= :data:`WORDS_FILE` (the likeliest, which it is filed as, at
 least :data:`LEXICON_MIN`), the drafting ones at most :data:`WORDS_GENUINE`, and no drafting
-pattern fired. It is drafted as ``genuine`` on the words (:func:`_words_draft`) only when they
-give genuine p >= :data:`WORDS_DRAFT` and a guard that does not rest on that reading passes:
-no pattern of a filing label fired, not even a denied one, nor a danger signal, p(scam) +
-p(mlm) <= :data:`WORDS_DANGER`, and a reason signal fired (a question, or a request put as
-one). And no ask is drafted, whatever the patterns say, when the words give ``scam`` and
-``mlm`` together p >= :data:`DRAFT_DANGER`: it is left ``unclear`` for the user.
+pattern fired. It is drafted as ``genuine`` on the words (:func:`_words_draft`) only when a
+guard that does not rest on their reading passes: no pattern of a filing label fired, not
+even a denied one, nor a danger signal, and p(scam) + p(mlm) <= :data:`WORDS_DANGER`; and
+either the words give genuine p >= :data:`WORDS_DRAFT` and a reason signal fired (a
+question, or a request put as one), or they give it p >= :data:`WORDS_DRAFT_SPECIFIC` and a
+specific ``genuine`` pattern fired (the patterns half-see it; the words complete it). And no
+ask is drafted, whatever the patterns say, when the words give ``scam`` and ``mlm`` together
+p >= :data:`DRAFT_DANGER`: it is left ``unclear`` for the user.
 The guard signals of ``patterns/guard.jsonl`` (``<label>.danger_<what>``: words of filed
 mail such as money transfers, crypto, selling, roles; ``genuine.reason_<what>``) add nothing
 to any score: they only guard these drafts. The one reason family shipped is a question
 (``genuine.reason_question``). The ``why`` of such a draft says so and names the checks;
-``{"disable": "genuine.lexicon"}`` switches it off, as does ``{"disable":
-"genuine.reason_question"}`` (the words then draft only where a user's own reason family
-fires). The words never draft ``stale_reconnect`` on their own.
+``{"disable": "genuine.lexicon"}`` switches all of it off; ``{"disable":
+"genuine.reason_question"}`` only the drafts on a reason signal (the words then draft on one
+only where a user's own reason family fires; the drafts on a specific pattern stay). The
+words never draft ``stale_reconnect`` on their own.
 The words thus file noise the patterns miss, draft specific asks the patterns half-see,
 keep possible genuine asks out of the filed folder, and settle close calls between labels.
 Everything else holds:
@@ -121,6 +124,11 @@ WORDS_GENUINE = 0.15
 #: training asks only, on the safe side.
 WORDS_DRAFT = 0.7
 WORDS_DANGER = 0.1
+#: ... or from this probability when a specific ``genuine`` pattern fired (one that is no
+#: guard signal): the patterns half-see the ask and the words complete it; the same guard,
+#: without the need for a reason signal (cross-validated on training asks only: +1.3 points
+#: of action accuracy with first-pass patterns, no scam or MLM ask drafted).
+WORDS_DRAFT_SPECIFIC = 0.5
 #: No ask is drafted, whatever the patterns say, when the words give ``scam`` and ``mlm``
 #: together this probability: a disguised scam the patterns read as genuine or as an old
 #: acquaintance is left for the user. Cross-validation over training asks found no cost in
@@ -1309,32 +1317,42 @@ def _words_draft(probs: dict[str, float], fired: Sequence[Evidence]) -> tuple[st
     """``("genuine", why)`` when the word model's probabilities ``probs`` read an ask that
     nothing else decides as genuine and a guard independent of that reading passes; else None.
 
-    The words: p(genuine) >= :data:`WORDS_DRAFT`, and more than any other label. The guard,
-    every check of it, on the patterns' evidence ``fired`` (negated too):
-    no pattern of a filing label fired, not even a denied one or a danger signal; p(scam) +
-    p(mlm) <= :data:`WORDS_DANGER`; and a reason signal (``genuine.reason_*``: a question, or
-    a request put as one). The ``genuine`` patterns that fired, if any, are named in ``why``;
-    none is required (requiring one missed more genuine asks than it kept out, on fresh asks
-    and in cross-validation). Never ``stale_reconnect``: old familiarity is the disguise MLM
-    asks wear most.
+    The guard, every check of it, on the patterns' evidence ``fired`` (negated too): no
+    pattern of a filing label fired, not even a denied one or a danger signal; p(scam) +
+    p(mlm) <= :data:`WORDS_DANGER`. The words: genuine the likeliest label, and either
+    p(genuine) >= :data:`WORDS_DRAFT` with a reason signal (``genuine.reason_*``: a question,
+    or a request put as one), or p(genuine) >= :data:`WORDS_DRAFT_SPECIFIC` with a specific
+    ``genuine`` pattern (one that is no guard signal). Never ``stale_reconnect``: old
+    familiarity is the disguise MLM asks wear most.
     """
     genuine = probs.get("genuine", 0.0)
-    if genuine < WORDS_DRAFT or any(p >= genuine for lab, p in probs.items() if lab != "genuine"):
+    if genuine < min(WORDS_DRAFT, WORDS_DRAFT_SPECIFIC) or any(
+        p >= genuine for lab, p in probs.items() if lab != "genuine"
+    ):
         return None
     if any(e.label not in _DRAFTED and not _is_word_evidence(e) for e in fired):
         return None
     danger = probs.get("scam", 0.0) + probs.get("mlm", 0.0)
+    if danger > WORDS_DANGER:
+        return None
     mine = [e for e in fired if e.label == "genuine" and not e.negated]
     specific = sorted({e.pattern for e in mine if not _is_guard(e)})
     reasons = sorted({e.pattern for e in mine if _is_guard(e)})
-    if danger > WORDS_DANGER or not reasons:
+    named = f"a specific genuine signal ({', '.join(specific)})" if specific else ""
+    if genuine >= WORDS_DRAFT and reasons:
+        threshold, signals = WORDS_DRAFT, f"a reason to talk ({', '.join(reasons)})"
+        if named:
+            signals = f"{named}, {signals}"
+    elif genuine >= WORDS_DRAFT_SPECIFIC and specific:
+        threshold, signals = WORDS_DRAFT_SPECIFIC, named
+    else:
         return None
-    signals = f"a specific genuine signal ({', '.join(specific)}), " if specific else ""
     return "genuine", (
-        f"drafted on the words: they read genuine at p {genuine:.2f} (from {WORDS_DRAFT:g}); "
+        f"drafted on the words: they read genuine at p {genuine:.2f} (from {threshold:g} "
+        f"with {'a reason signal' if threshold == WORDS_DRAFT else 'a specific pattern'}); "
         "guard passed: no pattern of a filing label fired, not even denied (no scam, mlm or "
         f"danger signal), scam and mlm together p {danger:.2f} (at most {WORDS_DANGER:g}), "
-        f"{signals}a reason to talk ({', '.join(reasons)})"
+        f"{signals}"
     )
 
 
@@ -1387,11 +1405,12 @@ def explain(c: Classification) -> str:
             f"patterns alone score the filing label {SURE:g}. An ask still unclear is filed on "
             f"the words alone at p {WORDS_FILE:g} for the filing labels together "
             f"({LEXICON_MIN:g} for the likeliest), with genuine and stale_reconnect at most "
-            f"{WORDS_GENUINE:g} and no drafting pattern; drafted as genuine on the words at p "
-            f"{WORDS_DRAFT:g} (the likeliest label) only behind a guard: no pattern of a filing "
-            "label fired, not even denied, nor a danger signal; scam and mlm together at most "
-            f"{WORDS_DANGER:g}; a reason signal (a question, or a request put as one) fired. "
-            f"Nothing is drafted when the words give scam and mlm together p {DRAFT_DANGER:g}."
+            f"{WORDS_GENUINE:g} and no drafting pattern; drafted as genuine on the words "
+            "(the likeliest label) only behind a guard: no pattern of a filing label fired, not "
+            f"even denied, nor a danger signal; scam and mlm together at most {WORDS_DANGER:g}; "
+            f"and p {WORDS_DRAFT:g} with a reason signal (a question, or a request put as one), "
+            f"or p {WORDS_DRAFT_SPECIFIC:g} with a specific genuine pattern. Nothing is "
+            f"drafted when the words give scam and mlm together p {DRAFT_DANGER:g}."
         )
     add = '{"id": "genuine.my_project", "label": "genuine", "pattern": "tidewater", "weight": 0.5}'
     tune = []

@@ -26,10 +26,11 @@ before that part was added* (read from git history), which is the closest this d
 asks nobody has seen: the patterns were tuned on asks_extra, so the first two splits flatter
 them (the asks_train files came after the patterns, so for them the two agree). Each split
 shows the patterns alone, with the word model (as shipped, its guarded drafts included), and
-with the word model but without its drafts (the reason signal of patterns/guard.jsonl switched
-off, see its README). The first-pass pattern sets get today's guard.jsonl (guard signals count
-for no label, so only those drafts see them; its danger words were picked from all the
-training asks, which flatters the second row a little).
+with the word model but without its drafts on a reason signal (the reason signal of
+patterns/guard.jsonl switched off, see its README; its drafts on a specific pattern stay). The
+first-pass pattern sets get today's guard.jsonl (guard signals count for no label, so only those
+drafts see them; its danger words were picked from all the training asks, which flatters the
+second row a little).
 """
 
 from __future__ import annotations
@@ -342,7 +343,7 @@ def show(
     print(f"{name} ({asks} asks)")
     print(f"  patterns alone:    {pool(alone)}")
     print(f"  with word model:   {pool(both)}")
-    print(f"  without its drafts: {pool(drafts)}", flush=True)
+    print(f"  no reason drafts:  {pool(drafts)}", flush=True)
 
 
 def main() -> None:

@@ -3121,10 +3121,20 @@ def _fired(*ids: str, negated: str = "") -> list[Evidence]:
     return out
 
 
-def test_without_a_reason_signal_the_words_do_not_draft(no_reason_clf: Classifier) -> None:
-    result = no_reason_clf.classify(WORDS_GENUINE_ASK, "message")
-    assert result.label == "unclear", explain(result)
-    assert "no draft on the words' say" in result.why
+#: WORDS_GENUINE_ASK without its one specific genuine signal ("last month", a named time).
+WORDS_GENUINE_ASK_VAGUE = WORDS_GENUINE_ASK.replace(" last month", "")
+
+
+def test_without_a_reason_signal_the_words_draft_only_on_a_specific_pattern(
+    no_reason_clf: Classifier,
+) -> None:
+    vague = no_reason_clf.classify(WORDS_GENUINE_ASK_VAGUE, "message")
+    assert vague.label == "unclear", explain(vague)
+    assert "no draft on the words' say" in vague.why
+    specific = no_reason_clf.classify(WORDS_GENUINE_ASK, "message")
+    assert specific.label == "genuine", explain(specific)
+    assert "from 0.5 with a specific pattern" in specific.why
+    assert "a specific genuine signal (genuine.named_event)" in specific.why
 
 
 def test_a_genuine_ask_only_the_words_read_as_genuine_is_drafted_behind_a_guard(
@@ -3140,7 +3150,9 @@ def test_a_genuine_ask_only_the_words_read_as_genuine_is_drafted_behind_a_guard(
         assert check in result.why
     assert "the patterns alone: unclear" in result.why
     text = explain(result)
-    assert "drafted as genuine on the words at p 0.7" in text
+    assert "drafted as genuine on the words (the likeliest label) only behind a guard" in text
+    assert "p 0.7 with a reason signal" in text
+    assert "or p 0.5 with a specific genuine pattern" in text
     assert "* genuine.reason_question [genuine, weight 1] '?'  guard signal" in text
     counted = [e.weight for e in result.evidence if ".reason_" not in e.pattern]
     assert result.scores["genuine"] == pytest.approx(sum(counted))  # the reason is not counted
@@ -3177,9 +3189,19 @@ def test_the_words_draft_only_behind_every_check_of_the_guard() -> None:
     label, why = _decide_with_words({"genuine": 0.4}, {"genuine": 1.6}, clear, (), specific)
     assert label == "genuine"
     assert "genuine.read_your_work" in why
-    # the words not sure enough, or another label as likely
-    unsure = _probs(genuine=0.55, unclear=0.02, scam=0.01, mlm=0.01)
-    assert _decide_with_words({"genuine": 0.4}, {"genuine": 1.1}, unsure, (), specific)[0] == (
+    # the words not sure enough, or another label as likely: from 0.5 with a specific
+    # pattern, from 0.7 with only a reason signal
+    unsure = _probs(genuine=0.45, unclear=0.02, scam=0.01, mlm=0.01)
+    assert _decide_with_words({"genuine": 0.4}, {"genuine": 0.9}, unsure, (), specific)[0] == (
+        "unclear"
+    )
+    fair = _probs(genuine=0.55, unclear=0.02, scam=0.01, mlm=0.01)
+    label, why = _decide_with_words({"genuine": 0.4}, {"genuine": 1.1}, fair, (), specific)
+    assert label == "genuine"
+    assert "from 0.5 with a specific pattern" in why
+    assert _decide_with_words({}, {"genuine": 1.1}, fair, (), _fired())[0] == "unclear"
+    split = _probs(genuine=0.55, pitch=0.55)
+    assert _decide_with_words({"genuine": 0.4}, {"genuine": 1.1}, split, (), specific)[0] == (
         "unclear"
     )
     # any pattern of a filing label, even denied, even too weak to count
@@ -3194,14 +3216,16 @@ def test_the_words_draft_only_behind_every_check_of_the_guard() -> None:
     assert _decide_with_words({"genuine": 0.4}, {"genuine": 1.4}, risky, (), specific)[0] == (
         "unclear"
     )
-    # no reason to talk (no question); nothing specific is no bar, but is said
+    # a reason to talk (a question) without anything specific drafts from 0.7; a specific
+    # pattern without a question, from 0.5; neither, never
     label, why = _decide_with_words({}, {"genuine": 1.6}, clear, (), _fired())
     assert label == "genuine"
     assert "specific" not in why
     no_question = [e for e in specific if e.pattern != "genuine.reason_question"]
-    assert _decide_with_words({"genuine": 0.4}, {"genuine": 1.6}, clear, (), no_question)[0] == (
-        "unclear"
-    )
+    label, why = _decide_with_words({"genuine": 0.4}, {"genuine": 1.6}, clear, (), no_question)
+    assert label == "genuine"
+    assert "reason" not in why.partition("guard passed")[2]
+    assert _decide_with_words({}, {"genuine": 1.6}, clear, (), [])[0] == "unclear"
     # switched off, and never stale_reconnect
     assert _decide_with_words(
         {"genuine": 0.4}, {"genuine": 1.6}, clear, {"genuine"}, specific
