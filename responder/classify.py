@@ -1340,16 +1340,14 @@ def _words_draft(probs: dict[str, float], fired: Sequence[Evidence]) -> tuple[st
     reasons = sorted({e.pattern for e in mine if _is_guard(e)})
     named = f"a specific genuine signal ({', '.join(specific)})" if specific else ""
     if genuine >= WORDS_DRAFT and reasons:
-        threshold, signals = WORDS_DRAFT, f"a reason to talk ({', '.join(reasons)})"
-        if named:
-            signals = f"{named}, {signals}"
+        basis = f"from {WORDS_DRAFT:g} with a reason signal"
+        signals = ", ".join(filter(None, [named, f"a reason to talk ({', '.join(reasons)})"]))
     elif genuine >= WORDS_DRAFT_SPECIFIC and specific:
-        threshold, signals = WORDS_DRAFT_SPECIFIC, named
+        basis, signals = f"from {WORDS_DRAFT_SPECIFIC:g} with a specific pattern", named
     else:
         return None
     return "genuine", (
-        f"drafted on the words: they read genuine at p {genuine:.2f} (from {threshold:g} "
-        f"with {'a reason signal' if threshold == WORDS_DRAFT else 'a specific pattern'}); "
+        f"drafted on the words: they read genuine at p {genuine:.2f} ({basis}); "
         "guard passed: no pattern of a filing label fired, not even denied (no scam, mlm or "
         f"danger signal), scam and mlm together p {danger:.2f} (at most {WORDS_DANGER:g}), "
         f"{signals}"

@@ -56,12 +56,12 @@ def test_held_out_never_drafts_scam_or_mlm(held_out: EvalReport) -> None:
 
 
 # The targets of the issue, on the held-out split. Two are not reached without memorising
-# the corpus (true figures at the end of the fourth session: action accuracy 0.850, macro-F1
-# 0.825, 0 of 9 genuine filed, 0 scam/MLM drafted; halfway through it 0.838 / 0.806; with the
-# word model on asks_train_a/b: 0.838 / 0.803; before them 0.838 / 0.793 /
-# 0 of 9; patterns alone 0.825 / 0.752 / 1 of 9, and 0.812 / 0.745 / 1 of 9 before the
-# generalised families), so they are strict xfails: the day a change reaches one, its test
-# fails and must be unmarked.
+# the corpus (true figures at the end of the fourth and fifth sessions: action accuracy
+# 0.850, macro-F1 0.825, 0 of 9 genuine filed, 0 scam/MLM drafted; halfway through the fourth
+# 0.838 / 0.806; with the word model on asks_train_a/b: 0.838 / 0.803; before them 0.838 /
+# 0.793 / 0 of 9; patterns alone 0.825 / 0.739 / 1 of 9 after the fifth, 0.825 / 0.752 after
+# the fourth, and 0.812 / 0.745 / 1 of 9 before the generalised families), so they are
+# strict xfails: the day a change reaches one, its test fails and must be unmarked.
 NOT_YET = pytest.mark.xfail(strict=True, reason="held-out target not reached; see report")
 
 
