@@ -162,7 +162,7 @@ _NEGATORS = _words(
     "not n't no never nor without nothing neither nicht kein keine keinen keiner nie niemals "
     "pas jamais non ni sin nunca tampoco não nem sem nenhum nenhuma ningún ninguna"
 )
-_CLAUSE_END = _words(". , ; : ! ? but aber mais pero mas ( ) - – —")
+_CLAUSE_END = _words(". , ; : ! ? but aber mais pero mas if whether ob si ( ) - – —")
 _NEGATION_WINDOW = 6
 #: Words that join the last item of a denied list ("not selling, hiring or fundraising").
 _LIST_OR = _words("or nor oder ni ou o")

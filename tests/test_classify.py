@@ -38,6 +38,17 @@ ASKS: dict[str, list[tuple[str, str]]] = {
     "scam": [
         (
             "inmail",
+            "Hello Dana, I represent a buyer in Doha who wants 2,000 units of your product. "
+            "Before the order is placed you need to pay a small registration fee of $300 on our "
+            "vendor portal, refunded with the first payment.",
+        ),
+        (
+            "message",
+            "Hi Dana! I'm Grace, I work with a team that reviews restaurants online and we get "
+            "paid per task, around £150 a day from home. Shall I send you the sign-up link?",
+        ),
+        (
+            "inmail",
             "Greetings, I am Barrister James Okoro, personal attorney to a late engineer who "
             "died in a car accident. He left a deposit of $7.5 million with no next of kin. I"
             " want to present you as the beneficiary so the funds can be released. Reply with"
@@ -902,6 +913,16 @@ ASKS: dict[str, list[tuple[str, str]]] = {
         ),
     ],
     "pitch": [
+        (
+            "invitation",
+            "Bonjour Dana, nous sommes une agence de traduction technique (EN/FR/DE), délais "
+            "courts et tarifs compétitifs. Au plaisir d'échanger !",
+        ),
+        (
+            "invitation",
+            "Hallo Dana, wir unterstützen Steuerkanzleien bei der Digitalisierung der "
+            "Belegerfassung. Hätten Sie Interesse an einem kurzen Austausch?",
+        ),
         # a question about the recipient's work as the opener of a product pitch
         (
             "message",
@@ -1145,6 +1166,11 @@ ASKS: dict[str, list[tuple[str, str]]] = {
     "free_work": [
         (
             "message",
+            "Hi Dana, loved your workshop on plain-language forms. Could you rewrite our "
+            "volunteer sign-up form for us? We're a zero budget group but it's for a good cause.",
+        ),
+        (
+            "message",
             "Hi Dana, you do employment law, don't you? Could you glance over my contract "
             "before I sign it on Monday? Just the non-compete part.",
         ),
@@ -1353,6 +1379,17 @@ ASKS: dict[str, list[tuple[str, str]]] = {
         ),
     ],
     "recruiter": [
+        (
+            "message",
+            "Hey Dana, loved your talk on event sourcing. Honest question: are you happy where "
+            "you are? A logistics scale-up I work with needs someone to lead their platform "
+            "team.",
+        ),
+        (
+            "message",
+            "Oi Dana! Vi que você trabalha com Flutter. Estou montando o time de mobile de uma "
+            "healthtech em Recife, vaga CLT, modelo híbrido. Bora conversar?",
+        ),
         (
             "inmail",
             "Hi Dana, I'm with Northgate Talent. We're working on a Principal Data Engineer "
@@ -1650,6 +1687,25 @@ ASKS: dict[str, list[tuple[str, str]]] = {
         ),
     ],
     "genuine": [
+        (
+            "inmail",
+            "Dear Ms. Lee, we use your field guide to estuary birds (2021 edition) with our "
+            "volunteers. I think there's an error on page 48: the photo captioned as a "
+            "greenshank shows a redshank. I thought you'd want to know before a reprint, and "
+            "I'm happy to send our survey photos if they help.",
+        ),
+        (
+            "message",
+            "Hola Dana, creo que hay un error en la plantilla de riego que compartiste: la "
+            "fórmula de la columna C suma dos veces el mes de julio. La usamos en la "
+            "cooperativa y por lo demás nos ahorra mucho trabajo.",
+        ),
+        (
+            "invitation",
+            "Hi Dana, I run the Bristol data meetup (about 50 people, next one on 4 June). "
+            "Your post on testing dbt models would make a great 20-minute talk. Interested? "
+            "No pressure at all.",
+        ),
         # the recipient's name in a record, and a question about what they remember
         (
             "inmail",
@@ -2108,6 +2164,32 @@ ASKS: dict[str, list[tuple[str, str]]] = {
         ),
     ],
     "stale_reconnect": [
+        (
+            "message",
+            "Hi Dana, Omar from the rowing club here. Can't believe it's been twelve years "
+            "since those cold mornings on the river. Just saw your name and wanted to say hi.",
+        ),
+        (
+            "invitation",
+            "Great talking over lunch at the print fair last spring! Connecting so we don't "
+            "lose touch.",
+        ),
+        (
+            "invitation",
+            "Salut Dana, je ne sais pas si tu te souviens de moi, on a travaillé ensemble chez "
+            "Airbus à Blagnac il y a longtemps. Restons en contact !",
+        ),
+        (
+            "message",
+            "Hola Dana, hace siglos que no coincidimos, desde la academia de idiomas en "
+            "Valencia. Me encantaría retomar el contacto.",
+        ),
+        (
+            "inmail",
+            "Dear Dr. Dana Lee, you might not remember me: I sat in your seminar on soil "
+            "mechanics at Delft in 2012 and have followed your career with interest ever since. "
+            "It would be lovely to stay in touch.",
+        ),
         (
             "invitation",
             "Hi Dana, we were classmates at Oregon State back in the day. Hope you're doing "
