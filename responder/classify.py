@@ -35,7 +35,11 @@ either the words give genuine p >= :data:`WORDS_DRAFT` and a reason signal fired
 question, or a request put as one), or they give it p >= :data:`WORDS_DRAFT_SPECIFIC` and a
 specific ``genuine`` pattern fired (the patterns half-see it; the words complete it). And no
 ask is drafted, whatever the patterns say, when the words give ``scam`` and ``mlm`` together
-p >= :data:`DRAFT_DANGER`: it is left ``unclear`` for the user.
+p >= :data:`DRAFT_DANGER`: it is left ``unclear`` for the user. One exception to the first
+guard (:func:`_words_tip`): the words tip an ask to ``genuine`` over a weak filing pattern
+when the ``genuine`` patterns fit on their own, no filing label scores :data:`SURE`, no scam
+or mlm signal fired at all, and the words give genuine p >= :data:`WORDS_TIP` with scam and
+mlm together at most :data:`TIP_DANGER`.
 The guard signals of ``patterns/guard.jsonl`` (``<label>.danger_<what>``: words of filed
 mail such as money transfers, crypto, selling, roles; ``genuine.reason_<what>``) add nothing
 to any score: they only guard these drafts. The one reason family shipped is a question
@@ -134,6 +138,13 @@ WORDS_DRAFT_SPECIFIC = 0.5
 #: acquaintance is left for the user. Cross-validation over training asks found no cost in
 #: accuracy; it holds back two hand-written genuine asks the words misread (tests).
 DRAFT_DANGER = 0.3
+#: The words tip an ask to ``genuine`` over a weak filing pattern (:func:`_words_tip`) when
+#: they give genuine at least this probability, scam and mlm together at most
+#: :data:`TIP_DANGER`, no scam or mlm signal fired (not even a denied one or a danger signal),
+#: the ``genuine`` patterns alone score :data:`DECISIVE` and no filing label reaches
+#: :data:`SURE`. Cross-validated on training asks only, and scored on two fresh sets.
+WORDS_TIP = 0.9
+TIP_DANGER = 0.05
 #: Guard signals (``patterns/guard.jsonl``), listed but never counted toward a score: families
 #: ``<label>.danger_<what>`` keep the words from drafting, and without a ``genuine.reason_<what>``
 #: family (a question: the reason to talk) the words do not draft either.
@@ -1226,7 +1237,8 @@ def _decide_with_words(
     still be filed on the word model's probabilities ``probs`` alone (:func:`_words_alone`),
     or drafted as genuine on them when the guard of :func:`_words_draft` passes on the
     patterns that fired, ``fired`` (negated ones too; None: not known, no such draft). Labels
-    in ``off`` are never taken so (nor counted as the words' scam or mlm reading).
+    in ``off`` are never taken so (nor counted as the words' scam or mlm reading). An ask
+    still ``unclear`` after all that is drafted when the words tip it (:func:`_words_tip`).
     """
     alone = _decide(rules)
     label, why = _decide_sum(rules, words, alone)
@@ -1243,7 +1255,55 @@ def _decide_with_words(
                 f"{why}; but the words read scam or mlm at p {danger:.2f} together (no draft "
                 f"from {DRAFT_DANGER:g}): left for you"
             )
+    if label == "unclear" and probs and fired is not None and "genuine" not in off:
+        tipped = _words_tip(rules, words, probs, fired, alone)
+        if tipped is not None:
+            return tipped
     return label, why
+
+
+def _words_tip(
+    rules: dict[str, float],
+    words: dict[str, float],
+    probs: dict[str, float],
+    fired: Sequence[Evidence],
+    alone: tuple[str, str],
+) -> tuple[str, str] | None:
+    """``("genuine", why)`` for an ask left ``unclear`` whose ``genuine`` patterns fit on their
+    own but meet a weak filing pattern, when the words are nearly sure it is genuine; else None.
+
+    Every check: the patterns' scores ``rules`` plus the words' weights ``words`` decide
+    ``genuine``; the specific ``genuine`` patterns of ``fired`` (not denied, no guard signal)
+    score :data:`DECISIVE` on their own; no filing label scores :data:`SURE`; no ``scam`` or
+    ``mlm`` pattern fired at all (denied or a danger signal included); the words ``probs``
+    give genuine p >= :data:`WORDS_TIP`, more than any other label, and scam and mlm together
+    at most :data:`TIP_DANGER`. ``alone`` is what the patterns alone decide.
+    """
+    genuine = probs.get("genuine", 0.0)
+    if genuine < WORDS_TIP or any(p >= genuine for lab, p in probs.items() if lab != "genuine"):
+        return None
+    danger = probs.get("scam", 0.0) + probs.get("mlm", 0.0)
+    if danger > TIP_DANGER or any(e.label in _NEVER_OUTWEIGHED for e in fired):
+        return None
+    own = sum(
+        e.weight
+        for e in fired
+        if e.label == "genuine" and not e.negated and not _is_guard(e) and not _is_word_evidence(e)
+    )
+    strongest = max((v for lab, v in rules.items() if lab not in _DRAFTED), default=0.0)
+    if own < DECISIVE or strongest >= SURE:
+        return None
+    total = dict(rules)
+    for lab, weight in words.items():
+        total[lab] = total.get(lab, 0.0) + weight
+    if _decide(total)[0] != "genuine":
+        return None
+    return "genuine", (
+        f"drafted on the words' tip: the patterns alone make it {alone[0]} ({alone[1]}), but "
+        f"their genuine families score {own:g} on their own, no filing label reaches {SURE:g}, "
+        f"the words read genuine at p {genuine:.2f} (from {WORDS_TIP:g}) and scam and mlm "
+        f"together at p {danger:.2f} (at most {TIP_DANGER:g}), and no scam or mlm signal fired"
+    )
 
 
 def _decide_sum(
@@ -1408,7 +1468,10 @@ def explain(c: Classification) -> str:
             f"even denied, nor a danger signal; scam and mlm together at most {WORDS_DANGER:g}; "
             f"and p {WORDS_DRAFT:g} with a reason signal (a question, or a request put as one), "
             f"or p {WORDS_DRAFT_SPECIFIC:g} with a specific genuine pattern. Nothing is "
-            f"drafted when the words give scam and mlm together p {DRAFT_DANGER:g}."
+            f"drafted when the words give scam and mlm together p {DRAFT_DANGER:g}. The "
+            f"words tip an ask to genuine over a weak filing pattern (below {SURE:g}) at p "
+            f"{WORDS_TIP:g}, when the genuine patterns fit on their own, scam and mlm are at "
+            f"most {TIP_DANGER:g} together and no scam or mlm signal fired."
         )
     add = '{"id": "genuine.my_project", "label": "genuine", "pattern": "tidewater", "weight": 0.5}'
     tune = []

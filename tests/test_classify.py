@@ -3395,6 +3395,54 @@ def test_the_reason_signal_is_a_question_or_a_request_put_as_one(
     assert ("genuine.reason_question" in fired) is asks, fired
 
 
+def test_the_words_tip_a_genuine_ask_over_a_weak_filing_pattern_behind_every_check() -> None:
+    """A referral with an offer in return, where "a couple of questions" fires free_work.advice:
+    drafted when the genuine patterns fit on their own and the words are nearly sure."""
+    from responder.classify import SURE, TIP_DANGER, WORDS_TIP
+
+    def fired(*extra: Evidence, weight: float = 0.6) -> list[Evidence]:
+        return [
+            Evidence("genuine.named_referral", "genuine", "suggested I reach", weight),
+            Evidence("genuine.offer", "genuine", "happy to share", weight),
+            Evidence("genuine.reason_question", "genuine", "?", 1.0),
+            Evidence("free_work.advice", "free_work", "couple of questions", 1.0),
+            *extra,
+        ]
+
+    rules = {"genuine": 1.2, "free_work": 1.0}
+    sure = _probs(genuine=WORDS_TIP + 0.04, scam=0.0, mlm=0.0)
+    label, why = _decide_with_words(rules, {"genuine": 1.0}, sure, (), fired())
+    assert label == "genuine"
+    assert "the words' tip" in why
+    assert "patterns alone make it free_work" in why
+    # the words less sure
+    unsure = _probs(genuine=WORDS_TIP - 0.05, scam=0.0, mlm=0.0)
+    assert _decide_with_words(rules, {"genuine": 1.0}, unsure, (), fired())[0] == "unclear"
+    # scam and mlm together above TIP_DANGER (still far below DRAFT_DANGER)
+    wary = _probs(genuine=WORDS_TIP + 0.02, scam=TIP_DANGER, mlm=0.02)
+    assert _decide_with_words(rules, {"genuine": 1.0}, wary, (), fired())[0] == "unclear"
+    # any scam or mlm pattern, even a denied one or a danger signal
+    for extra in (
+        Evidence("mlm.danger_soft_sell", "mlm", "no pressure", 1.0),
+        Evidence("scam.off_platform", "scam", "on WhatsApp", 1.0, negated=True),
+    ):
+        assert _decide_with_words(rules, {"genuine": 1.0}, sure, (), fired(extra))[0] == (
+            "unclear"
+        )
+    # the genuine patterns do not fit on their own
+    weak = {"genuine": 0.8, "free_work": 1.0}
+    assert _decide_with_words(weak, {"genuine": 1.0}, sure, (), fired(weight=0.4))[0] == (
+        "unclear"
+    )
+    # a filing label the patterns alone are sure of stays filed
+    filed = {"genuine": 1.2, "free_work": SURE}
+    assert _decide_with_words(filed, {"genuine": 1.0}, sure, (), fired())[0] == "free_work"
+    # switched off with the words' drafts
+    assert _decide_with_words(rules, {"genuine": 1.0}, sure, {"genuine"}, fired())[0] == (
+        "unclear"
+    )
+
+
 def test_no_draft_when_the_words_read_scam_or_mlm() -> None:
     """A reconnect the patterns would draft is left unclear when the words give scam and mlm
     together DRAFT_DANGER or more: the disguise MLM asks wear most."""
