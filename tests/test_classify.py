@@ -741,6 +741,12 @@ ASKS: dict[str, list[tuple[str, str]]] = {
     "contact_harvest": [
         (
             "message",
+            "Hi Dana, I'm growing a community of hospital pharmacists and it would be great if "
+            "you could invite a few colleagues from your network who'd enjoy it. I'll send you "
+            "the link.",
+        ),
+        (
+            "message",
             "Hey Dana, thanks for connecting! Could you put me in touch with the VP of "
             "Engineering at Fernhill? I have a proposal for them.",
         ),
@@ -913,6 +919,17 @@ ASKS: dict[str, list[tuple[str, str]]] = {
         ),
     ],
     "pitch": [
+        (
+            "inmail",
+            "Hi Dana, loved your talk on warehouse slotting. Pick-path congestion is exactly the "
+            "problem we solve: a routing layer on top of your WMS, live in a week. Would "
+            "Tuesday work for a quick walkthrough?",
+        ),
+        (
+            "inmail",
+            "Guten Tag Frau Lee, wir übernehmen die komplette Fördermittelberatung für Ihre "
+            "Wärmepumpe, rein erfolgsbasiert. Wann passt Ihnen ein kurzes Telefonat?",
+        ),
         (
             "invitation",
             "Bonjour Dana, nous sommes une agence de traduction technique (EN/FR/DE), délais "
