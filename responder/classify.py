@@ -36,10 +36,12 @@ question, or a request put as one), or they give it p >= :data:`WORDS_DRAFT_SPEC
 specific ``genuine`` pattern fired (the patterns half-see it; the words complete it). And no
 ask is drafted, whatever the patterns say, when the words give ``scam`` and ``mlm`` together
 p >= :data:`DRAFT_DANGER`: it is left ``unclear`` for the user. One exception to the first
-guard (:func:`_words_tip`): the words tip an ask to ``genuine`` over a weak filing pattern
-when the ``genuine`` patterns fit on their own, no filing label scores :data:`SURE`, no scam
-or mlm signal fired at all, and the words give genuine p >= :data:`WORDS_TIP` with scam and
-mlm together at most :data:`TIP_DANGER`.
+guard and to the draft guard (:func:`_words_tip`): when the words give genuine p >=
+:data:`WORDS_TIP` with scam and mlm together at most :data:`TIP_DANGER`, and no scam or mlm
+signal fired at all (nor a denied filing pattern), they tip an ask to ``genuine`` over weak
+filing signals: where the
+``genuine`` patterns fit on their own and no filing label scores :data:`SURE`, or where no
+label fits on the patterns and a ``genuine`` pattern fired.
 The guard signals of ``patterns/guard.jsonl`` (``<label>.danger_<what>``: words of filed
 mail such as money transfers, crypto, selling, roles; ``genuine.reason_<what>``) add nothing
 to any score: they only guard these drafts. The one reason family shipped is a question
@@ -138,11 +140,12 @@ WORDS_DRAFT_SPECIFIC = 0.5
 #: acquaintance is left for the user. Cross-validation over training asks found no cost in
 #: accuracy; it holds back two hand-written genuine asks the words misread (tests).
 DRAFT_DANGER = 0.3
-#: The words tip an ask to ``genuine`` over a weak filing pattern (:func:`_words_tip`) when
+#: The words tip an ask to ``genuine`` over weak filing signals (:func:`_words_tip`) when
 #: they give genuine at least this probability, scam and mlm together at most
 #: :data:`TIP_DANGER`, no scam or mlm signal fired (not even a denied one or a danger signal),
-#: the ``genuine`` patterns alone score :data:`DECISIVE` and no filing label reaches
-#: :data:`SURE`. Cross-validated on training asks only, and scored on two fresh sets.
+#: and either the ``genuine`` patterns alone score :data:`DECISIVE` with no filing label at
+#: :data:`SURE`, or no label fits and a ``genuine`` pattern fired. Cross-validated on
+#: training asks only, and scored on fresh sets.
 WORDS_TIP = 0.9
 TIP_DANGER = 0.05
 #: Guard signals (``patterns/guard.jsonl``), listed but never counted toward a score: families
@@ -1269,41 +1272,51 @@ def _words_tip(
     fired: Sequence[Evidence],
     alone: tuple[str, str],
 ) -> tuple[str, str] | None:
-    """``("genuine", why)`` for an ask left ``unclear`` whose ``genuine`` patterns fit on their
-    own but meet a weak filing pattern, when the words are nearly sure it is genuine; else None.
+    """``("genuine", why)`` for an ask left ``unclear`` that the words are nearly sure is
+    genuine, where only weak filing signals stand in the way; else None.
 
-    Every check: the patterns' scores ``rules`` plus the words' weights ``words`` decide
-    ``genuine``; the specific ``genuine`` patterns of ``fired`` (not denied, no guard signal)
-    score :data:`DECISIVE` on their own; no filing label scores :data:`SURE`; no ``scam`` or
-    ``mlm`` pattern fired at all (denied or a danger signal included); the words ``probs``
-    give genuine p >= :data:`WORDS_TIP`, more than any other label, and scam and mlm together
-    at most :data:`TIP_DANGER`. ``alone`` is what the patterns alone decide.
+    The words ``probs`` must give genuine p >= :data:`WORDS_TIP` (the likeliest label) and
+    scam and mlm together at most :data:`TIP_DANGER`, no ``scam`` or ``mlm`` pattern may have
+    fired at all (``fired``: denied ones and danger signals included), and no filing pattern
+    may have fired denied ("I'm not a recruiter"). Then either the
+    specific ``genuine`` patterns score :data:`DECISIVE` on their own, no filing label
+    reaches :data:`SURE` and the patterns' scores ``rules`` plus the words' weights ``words``
+    decide ``genuine``; or no label fits on the patterns alone (``alone``) and a ``genuine``
+    pattern fired (a reason to talk or a specific family), whatever weak filing words or
+    danger signals fired beside it.
     """
     genuine = probs.get("genuine", 0.0)
     if genuine < WORDS_TIP or any(p >= genuine for lab, p in probs.items() if lab != "genuine"):
         return None
     danger = probs.get("scam", 0.0) + probs.get("mlm", 0.0)
-    if danger > TIP_DANGER or any(e.label in _NEVER_OUTWEIGHED for e in fired):
-        return None
-    own = sum(
-        e.weight
-        for e in fired
-        if e.label == "genuine" and not e.negated and not _is_guard(e) and not _is_word_evidence(e)
-    )
+    if danger > TIP_DANGER or any(
+        e.label in _NEVER_OUTWEIGHED or (e.negated and e.label not in _DRAFTED) for e in fired
+    ):
+        return None  # a denial ("I'm not selling anything") is a disguise's tell too
+    mine = [e for e in fired if e.label == "genuine" and not e.negated]
+    own = sum(e.weight for e in mine if not _is_guard(e) and not _is_word_evidence(e))
     strongest = max((v for lab, v in rules.items() if lab not in _DRAFTED), default=0.0)
-    if own < DECISIVE or strongest >= SURE:
-        return None
-    total = dict(rules)
-    for lab, weight in words.items():
-        total[lab] = total.get(lab, 0.0) + weight
-    if _decide(total)[0] != "genuine":
-        return None
-    return "genuine", (
-        f"drafted on the words' tip: the patterns alone make it {alone[0]} ({alone[1]}), but "
-        f"their genuine families score {own:g} on their own, no filing label reaches {SURE:g}, "
+    checks = (
         f"the words read genuine at p {genuine:.2f} (from {WORDS_TIP:g}) and scam and mlm "
         f"together at p {danger:.2f} (at most {TIP_DANGER:g}), and no scam or mlm signal fired"
     )
+    if own >= DECISIVE and strongest < SURE:
+        total = dict(rules)
+        for lab, weight in words.items():
+            total[lab] = total.get(lab, 0.0) + weight
+        if _decide(total)[0] == "genuine":
+            return "genuine", (
+                f"drafted on the words' tip: the patterns alone make it {alone[0]} "
+                f"({alone[1]}), but their genuine families score {own:g} on their own, no "
+                f"filing label reaches {SURE:g}, {checks}"
+            )
+    signals = sorted({e.pattern for e in mine if not _is_word_evidence(e)})
+    if alone[0] == "unclear" and signals:
+        return "genuine", (
+            f"drafted on the words' tip: no label fits on the patterns alone, a genuine signal "
+            f"fired ({', '.join(signals)}), {checks}"
+        )
+    return None
 
 
 def _decide_sum(
@@ -1468,10 +1481,12 @@ def explain(c: Classification) -> str:
             f"even denied, nor a danger signal; scam and mlm together at most {WORDS_DANGER:g}; "
             f"and p {WORDS_DRAFT:g} with a reason signal (a question, or a request put as one), "
             f"or p {WORDS_DRAFT_SPECIFIC:g} with a specific genuine pattern. Nothing is "
-            f"drafted when the words give scam and mlm together p {DRAFT_DANGER:g}. The "
-            f"words tip an ask to genuine over a weak filing pattern (below {SURE:g}) at p "
-            f"{WORDS_TIP:g}, when the genuine patterns fit on their own, scam and mlm are at "
-            f"most {TIP_DANGER:g} together and no scam or mlm signal fired."
+            f"drafted when the words give scam and mlm together p {DRAFT_DANGER:g}. At p "
+            f"{WORDS_TIP:g} for genuine, scam and mlm at most {TIP_DANGER:g} together and no "
+            "scam or mlm signal nor denied filing pattern, the words tip an ask to genuine over "
+            "weak filing signals: "
+            f"when the genuine patterns fit on their own and no filing label reaches {SURE:g}, "
+            "or when no label fits and a genuine pattern fired."
         )
     add = '{"id": "genuine.my_project", "label": "genuine", "pattern": "tidewater", "weight": 0.5}'
     tune = []

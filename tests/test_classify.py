@@ -3460,6 +3460,37 @@ def test_the_words_tip_a_genuine_ask_over_a_weak_filing_pattern_behind_every_che
     )
 
 
+def test_the_words_tip_past_weak_filing_words_when_no_label_fits() -> None:
+    """A question beside a selling word ("our sales team"): nothing fits on the patterns, and
+    the words' draft guard alone would stop at the danger signal; the tip drafts it."""
+    from responder.classify import TIP_DANGER, WORDS_TIP
+
+    fired = [
+        Evidence("genuine.reason_question", "genuine", "?", 1.0),
+        Evidence("pitch.danger_selling", "pitch", "sales", 1.0),
+    ]
+    rules: dict[str, float] = {}
+    sure = _probs(genuine=WORDS_TIP + 0.05, scam=0.0, mlm=0.0)
+    label, why = _decide_with_words(rules, {"genuine": 1.9}, sure, (), fired)
+    assert label == "genuine"
+    assert "no label fits on the patterns alone" in why
+    assert "genuine.reason_question" in why
+    # not without a genuine signal, not below WORDS_TIP, not above TIP_DANGER, not with an
+    # MLM danger signal, not when a filing label fits
+    assert _decide_with_words(rules, {"genuine": 1.9}, sure, (), fired[1:])[0] == "unclear"
+    unsure = _probs(genuine=WORDS_TIP - 0.1, scam=0.0, mlm=0.0)
+    assert _decide_with_words(rules, {"genuine": 1.6}, unsure, (), fired)[0] == "unclear"
+    wary = _probs(genuine=WORDS_TIP + 0.02, scam=TIP_DANGER, mlm=0.02)
+    assert _decide_with_words(rules, {"genuine": 1.9}, wary, (), fired)[0] == "unclear"
+    mlm = [*fired, Evidence("mlm.danger_income", "mlm", "income", 1.0)]
+    assert _decide_with_words(rules, {"genuine": 1.9}, sure, (), mlm)[0] == "unclear"
+    pitch = [*fired, Evidence("pitch.demo", "pitch", "book a demo", 1.0)]
+    assert _decide_with_words({"pitch": 1.0}, {"genuine": 1.9}, sure, (), pitch)[0] != "genuine"
+    # nor past a denial, a disguise's tell ("I'm not selling anything")
+    denied = [*fired, Evidence("pitch.selling", "pitch", "selling", 1.0, negated=True)]
+    assert _decide_with_words(rules, {"genuine": 1.9}, sure, (), denied)[0] == "unclear"
+
+
 def test_no_draft_when_the_words_read_scam_or_mlm() -> None:
     """A reconnect the patterns would draft is left unclear when the words give scam and mlm
     together DRAFT_DANGER or more: the disguise MLM asks wear most."""
