@@ -249,7 +249,11 @@ FILLER_WORDS = _words(
     "bonjour salut coucou hola buenos buenas días olá oi bom dia ciao connect connecting "
     "connection linkedin network invitation invite request accept please thanks thank regards "
     "best cheers sir madam mr ms mrs how are you you're doing hope all is well this finds "
-    "find today fine great nice day week have a"
+    "find today fine great nice day week have a "
+    # titles and the formal openings of the other languages ("Guten Tag Frau Lehmann,")
+    "dr prof frau herr liebe lieber sehr geehrte geehrter madame monsieur mme mlle cher chère "
+    "estimado estimada sr sra srta señor señora don doña prezado prezada caro cara senhor "
+    "senhora"
 )
 
 

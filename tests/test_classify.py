@@ -37,6 +37,11 @@ CORPUS = Path(__file__).parent / "corpus" / "asks.jsonl"
 ASKS: dict[str, list[tuple[str, str]]] = {
     "scam": [
         (
+            "message",
+            "Bonjour, nos clients gagnent 6 % par semaine grâce à notre robot de trading. "
+            "Je peux vous ouvrir un compte avec 200 € seulement.",
+        ),
+        (
             "inmail",
             "Hello Dana, I represent a buyer in Doha who wants 2,000 units of your product. "
             "Before the order is placed you need to pay a small registration fee of $300 on our "
@@ -553,6 +558,11 @@ ASKS: dict[str, list[tuple[str, str]]] = {
     ],
     "investor_ask": [
         (
+            "inmail",
+            "Olá Dana, estamos captando R$ 2 milhões para expandir nossa rede de clínicas "
+            "no Nordeste. Posso enviar a apresentação?",
+        ),
+        (
             "invitation",
             "Hi Dana, we're building an AI tool for freight brokers and are currently "
             "fundraising. Would you be interested in participating as an angel?",
@@ -741,6 +751,11 @@ ASKS: dict[str, list[tuple[str, str]]] = {
     "contact_harvest": [
         (
             "message",
+            "Salut Dana, tu aurais les courriels des responsables achats chez Decathlon et "
+            "Leroy Merlin ? Ça m'aiderait beaucoup !",
+        ),
+        (
+            "message",
             "Hi Dana, I'm growing a community of hospital pharmacists and it would be great if "
             "you could invite a few colleagues from your network who'd enjoy it. I'll send you "
             "the link.",
@@ -919,6 +934,16 @@ ASKS: dict[str, list[tuple[str, str]]] = {
         ),
     ],
     "pitch": [
+        (
+            "message",
+            "Hola Dana, hacemos señalética personalizada para hoteles y restaurantes, con "
+            "envío en 48h. ¿Te paso catálogo y tarifas?",
+        ),
+        (
+            "inmail",
+            "Dr Lee, we'd love to feature you on our podcast for surgeons. Guest features "
+            "start at $1,800 including editing and promotion.",
+        ),
         (
             "inmail",
             "Hi Dana, loved your talk on warehouse slotting. Pick-path congestion is exactly the "
@@ -1396,6 +1421,16 @@ ASKS: dict[str, list[tuple[str, str]]] = {
         ),
     ],
     "recruiter": [
+        (
+            "message",
+            "Hallo Dana, ich such für einen Kunden in Graz eine Projektleiterin Hochbau, "
+            "Jahresbrutto ab 70k. Interesse?",
+        ),
+        (
+            "inmail",
+            "Hi Dana, I'm running a retained search for a CFO at a listed retailer. Could "
+            "we have a discreet conversation this week?",
+        ),
         (
             "message",
             "Hey Dana, loved your talk on event sourcing. Honest question: are you happy where "
@@ -2495,6 +2530,14 @@ ASKS: dict[str, list[tuple[str, str]]] = {
         ),
     ],
     "bare_invite": [
+        (
+            "invitation",
+            "Guten Tag Frau Lee,",
+        ),
+        (
+            "invitation",
+            "Estimado Sr. Lee:",
+        ),
         ("invitation", "I'd like to add you to my professional network on LinkedIn."),
         ("invitation", "Hello Dana, I hope you're doing well. I'd love to have you in my network."),
         ("invitation", "👋"),
