@@ -1208,6 +1208,11 @@ ASKS: dict[str, list[tuple[str, str]]] = {
     "free_work": [
         (
             "message",
+            "Hi Dana, we're a zero-budget community choir. Could you design our concert "
+            "poster? We'd credit you on the programme.",
+        ),
+        (
+            "message",
             "Hi Dana, loved your workshop on plain-language forms. Could you rewrite our "
             "volunteer sign-up form for us? We're a zero budget group but it's for a good cause.",
         ),
@@ -1739,6 +1744,12 @@ ASKS: dict[str, list[tuple[str, str]]] = {
         ),
     ],
     "genuine": [
+        (
+            "invitation",
+            "Bonjour Maître Lee, votre article sur la réforme du droit des biens m'a "
+            "beaucoup servi. Accepteriez-vous d'intervenir à notre colloque du 14 mars ? "
+            "Frais de déplacement pris en charge.",
+        ),
         (
             "inmail",
             "Dear Ms. Lee, we use your field guide to estuary birds (2021 edition) with our "
