@@ -22,6 +22,7 @@ from responder.classify import (
     _decide_with_words,
     _heard,
     builtin_lexicon_file,
+    builtin_pattern_files,
     explain,
     guess_language,
 )
@@ -2736,6 +2737,38 @@ def test_every_language_has_a_hand_written_ask_per_label(clf: Classifier) -> Non
         assert {lab for lab, lg in seen if lg == lang} >= set(LABELS[:-1]), lang
 
 
+def _one_token(nlp: object, value: str) -> bool:
+    """Whether the tokenizer can give ``value`` as one token: between spaces, or as the
+    contraction it is ("'ve" after "I")."""
+    make = nlp.make_doc  # type: ignore[attr-defined]
+    contexts = (f"x {value} x", f"i{value}", f"we{value}", f"you{value}", f"do{value}")
+    return any(value in [t.lower_ for t in make(text)] for text in contexts)
+
+
+def test_every_word_a_builtin_pattern_names_is_one_token() -> None:
+    """A member naming "bien-être", "auriez-vous", "in-house" or German "im" as one token
+    never matches: the tokenizer splits them ("bien", "-", "être"; "i", "m"). Write the pieces."""
+    import spacy
+
+    nlp = spacy.blank("en")
+    dead = []
+    for path in builtin_pattern_files():
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            item = json.loads(line) if line.startswith("{") else {}
+            for token in item.get("pattern") if isinstance(item.get("pattern"), list) else []:
+                for attr in ("LOWER", "ORTH", "TEXT", "LEMMA"):
+                    spec = token.get(attr)
+                    values = [spec] if isinstance(spec, str) else (
+                        spec.get("IN", []) if isinstance(spec, dict) else []
+                    )
+                    dead += [
+                        f"{path.name}:{number} {item['id']} {value!r}"
+                        for value in values
+                        if not _one_token(nlp, value.lower())
+                    ]
+    assert dead == []
+
+
 def test_pattern_ids_are_readable_and_stable(clf: Classifier) -> None:
     assert len(set(clf.pattern_ids)) == len(clf.pattern_ids)
     for pid in clf.pattern_ids:
@@ -3246,8 +3279,8 @@ def test_the_words_alone_file_only_when_nothing_reads_as_a_draft() -> None:
 #: A specific genuine ask the patterns half-see (one genuine family of 0.4) and the words
 #: read as genuine: drafted on the words behind the guard.
 WORDS_GENUINE_ASK = (
-    "Hi Mara, I read your write-up on retry budgets in gRPC clients. We hit the same "
-    "thundering-herd problem last month; did you tune the budget per service?"
+    "Hi Mara, retry budgets in gRPC clients came up in a forum thread with your name on it. "
+    "We hit the same thundering-herd problem last month; did you tune the budget per service?"
 )
 
 
