@@ -56,8 +56,9 @@ def test_held_out_never_drafts_scam_or_mlm(held_out: EvalReport) -> None:
 
 
 # The targets of the issue, on the held-out split. Two are not reached without memorising
-# the corpus (true figures at the end of the fourth and fifth sessions: action accuracy
-# 0.850, macro-F1 0.825, 0 of 9 genuine filed, 0 scam/MLM drafted; halfway through the fourth
+# the corpus (true figures at the end of the sixth session: action accuracy 0.863, macro-F1
+# 0.833, 0 of 9 genuine filed, 0 scam/MLM drafted, patterns alone 0.838 / 0.747 / 1 of 9; at
+# the end of the fourth and fifth: 0.850 / 0.825 / 0 of 9 / 0; halfway through the fourth
 # 0.838 / 0.806; with the word model on asks_train_a/b: 0.838 / 0.803; before them 0.838 /
 # 0.793 / 0 of 9; patterns alone 0.825 / 0.739 / 1 of 9 after the fifth, 0.825 / 0.752 after
 # the fourth, and 0.812 / 0.745 / 1 of 9 before the generalised families), so they are
@@ -88,10 +89,11 @@ def test_held_out_does_not_regress(held_out: EvalReport) -> None:
     on them, the 300-ask blind set, cross-validation), with no scam or MLM ask drafted.
     Raised back to 0.83 / 0.80 when asks_train_d and the rule that the words never give
     bare_invite brought the held-out part to 0.838 / 0.806, and to 0.84 / 0.82 at 0.850 /
-    0.825 after asks_train_f and the changes made from it.
+    0.825 after asks_train_f and the changes made from it, and to 0.86 / 0.83 at 0.863 / 0.833
+    at the end of the sixth session.
     """
-    assert held_out.action_accuracy >= 0.84
-    assert held_out.macro_f1 >= 0.82
+    assert held_out.action_accuracy >= 0.86
+    assert held_out.macro_f1 >= 0.83
     assert held_out.genuine_filed == 0
 
 
