@@ -8,10 +8,12 @@
 Training asks: the tune part of tests/corpus/asks.jsonl (``split_corpus``: ids not divisible
 by 3; the held-out rows are dropped as soon as the file is read), tests/asks_extra.jsonl and
 the hand-written training sets tests/asks_train_a.jsonl to tests/asks_train_d.jsonl,
-tests/asks_train_f.jsonl and tests/asks_train_g.jsonl. Kept out, they only measure:
-tests/asks_fresh_e.jsonl, and tests/asks_train_h.jsonl to tests/asks_train_l.jsonl (H to J
-trained on too, the word model's guarded drafts took a held-out scam or MLM ask for genuine,
-and the fresh set E and the blind set gained nothing from them; K and L came after that).
+tests/asks_train_f.jsonl and tests/asks_train_g.jsonl. Kept out: tests/asks_fresh_e.jsonl,
+and tests/asks_train_h.jsonl to tests/asks_train_r.jsonl (H to J trained on too, the word
+model's guarded drafts took a held-out scam or MLM ask for genuine, and the fresh set E and
+the blind set gained nothing from them; trained on H to L in the sixth session, it gained on
+the fresh sets M and N and on E but drafted a held-out scam or MLM ask again; M to R came
+after that).
 The model is a softmax regression over the features of ``Classifier.word_features`` (lemmas,
 lemma pairs, "?", the kind of mail; present or not), with an L2 penalty on every weight but
 the bias, fitted by full-batch accelerated gradient descent for a fixed number of steps.
