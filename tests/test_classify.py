@@ -1746,6 +1746,12 @@ ASKS: dict[str, list[tuple[str, str]]] = {
     ],
     "genuine": [
         (
+            "message",
+            "Oi Dana! A Bia do grupo de UX me passou teu contato: vocês reduziram a taxa de "
+            "abandono do cadastro pela metade. A gente está no mesmo barco aqui. Posso te "
+            "ligar 15 min? Te conto o que já testamos.",
+        ),
+        (
             "invitation",
             "Bonjour Maître Lee, votre article sur la réforme du droit des biens m'a "
             "beaucoup servi. Accepteriez-vous d'intervenir à notre colloque du 14 mars ? "
@@ -2228,6 +2234,11 @@ ASKS: dict[str, list[tuple[str, str]]] = {
         ),
     ],
     "stale_reconnect": [
+        (
+            "invitation",
+            "Guten Tag Frau Lee, wir haben uns vor einigen Jahren auf der Hannover Messe am "
+            "Stand von Festo unterhalten. Ich würde mich freuen, wenn wir vernetzt bleiben.",
+        ),
         (
             "message",
             "Hi Dana, Omar from the rowing club here. Can't believe it's been twelve years "
