@@ -194,7 +194,8 @@ STOPWORDS: dict[str, frozenset[str]] = {
         "den dem des von bei auch wie noch gerne hätten würde sind haben mich mir dass oder "
         "aber ihre ihren ihrem unser unsere unseren sich im zum zur über du dich dir hast "
         "hättest bist ganz mein meine meinen meiner euch euer eure kein keine kann könnte "
-        "könntest nach schon nur sehr wenn habe hat wird werden fürs vom beim mal gern ob"
+        "könntest nach schon nur sehr wenn habe hat wird werden fürs vom beim mal gern ob "
+        "lass lasst"
     ),
     "fr": _words(
         "le la les et je vous votre vos nous notre est pour avec une des du dans sur pas qui "

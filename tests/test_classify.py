@@ -355,6 +355,11 @@ ASKS: dict[str, list[tuple[str, str]]] = {
     ],
     "mlm": [
         (
+            "message",
+            "E aí Dana, tudo bem? Conheci um modelo de marketing de relacionamento que está "
+            "mudando minha vida e queria muito te apresentar. Bora conversar?",
+        ),
+        (
             "invitation",
             "Hey Dana! Would you be open to a way to earn on the side without quitting your "
             "job? DM me 💸",
@@ -751,6 +756,11 @@ ASKS: dict[str, list[tuple[str, str]]] = {
     ],
     "contact_harvest": [
         (
+            "invitation",
+            "Hi Dana! I'm building a private community for operations leaders, 300 members "
+            "already. Would love for you to join and bring along a few peers you trust.",
+        ),
+        (
             "message",
             "Salut Dana, tu aurais les courriels des responsables achats chez Decathlon et "
             "Leroy Merlin ? Ça m'aiderait beaucoup !",
@@ -935,6 +945,17 @@ ASKS: dict[str, list[tuple[str, str]]] = {
         ),
     ],
     "pitch": [
+        (
+            "message",
+            "Bumping this up! Let me know if Thursday works for a short walkthrough, "
+            "otherwise grab any slot in my calendar.",
+        ),
+        (
+            "inmail",
+            "Hola Dana, te escribo porque has sido seleccionada para aparecer en nuestra "
+            "edición «50 Líderes del Retail 2026». El paquete incluye entrevista y fotos, "
+            "desde 1.200 USD. ¿Te envío los detalles?",
+        ),
         (
             "message",
             "Hola Dana, hacemos señalética personalizada para hoteles y restaurantes, con "
@@ -1429,6 +1450,11 @@ ASKS: dict[str, list[tuple[str, str]]] = {
     "recruiter": [
         (
             "message",
+            "Hi Dana, kurze Frage: Wärst du offen für ein freiberufliches Projekt ab Mai? 6 "
+            "Monate, Auslastung 80 %, Stundensatz um die 100 €.",
+        ),
+        (
+            "message",
             "Hallo Dana, ich such für einen Kunden in Graz eine Projektleiterin Hochbau, "
             "Jahresbrutto ab 70k. Interesse?",
         ),
@@ -1745,6 +1771,12 @@ ASKS: dict[str, list[tuple[str, str]]] = {
         ),
     ],
     "genuine": [
+        (
+            "message",
+            "Hi Dana, small thing: your firm's page on company formation still lists last "
+            "year's filing fee, it went up in April. A client of ours got caught out by it. "
+            "Thought you'd want to know; happy to send you the new fee table if useful.",
+        ),
         (
             "message",
             "Oi Dana! A Bia do grupo de UX me passou teu contato: vocês reduziram a taxa de "
@@ -2234,6 +2266,11 @@ ASKS: dict[str, list[tuple[str, str]]] = {
         ),
     ],
     "stale_reconnect": [
+        (
+            "invitation",
+            "Hello Dr Lee, I attended your lectures at Warwick years ago and still use your "
+            "notes on soil mechanics. Would be honoured to be part of your network.",
+        ),
         (
             "invitation",
             "Guten Tag Frau Lee, wir haben uns vor einigen Jahren auf der Hannover Messe am "
