@@ -39,9 +39,8 @@ p >= :data:`DRAFT_DANGER`: it is left ``unclear`` for the user. One exception to
 guard and to the draft guard (:func:`_words_tip`): when the words give genuine p >=
 :data:`WORDS_TIP` with scam and mlm together at most :data:`TIP_DANGER`, and no scam or mlm
 signal fired at all (nor a denied filing pattern), they tip an ask to ``genuine`` over weak
-filing signals: where the
-``genuine`` patterns fit on their own and no filing label scores :data:`SURE`, or where no
-label fits on the patterns and a ``genuine`` pattern fired.
+filing signals: where the ``genuine`` patterns fit on their own and no filing label scores
+:data:`SURE`, or where no label fits on the patterns and a ``genuine`` pattern fired.
 The guard signals of ``patterns/guard.jsonl`` (``<label>.danger_<what>``: words of filed
 mail such as money transfers, crypto, selling, roles; ``genuine.reason_<what>``) add nothing
 to any score: they only guard these drafts. The one reason family shipped is a question
@@ -1283,12 +1282,12 @@ def _words_tip(
     The words ``probs`` must give genuine p >= :data:`WORDS_TIP` (the likeliest label) and
     scam and mlm together at most :data:`TIP_DANGER`, no ``scam`` or ``mlm`` pattern may have
     fired at all (``fired``: denied ones and danger signals included), and no filing pattern
-    may have fired denied ("I'm not a recruiter"). Then either the
-    specific ``genuine`` patterns score :data:`DECISIVE` on their own, no filing label
-    reaches :data:`SURE` and the patterns' scores ``rules`` plus the words' weights ``words``
-    decide ``genuine``; or no label fits on the patterns alone (``alone``) and a ``genuine``
-    pattern fired (a reason to talk or a specific family), whatever weak filing words or
-    danger signals fired beside it.
+    may have fired denied ("I'm not a recruiter"). Then either the specific ``genuine``
+    patterns score :data:`DECISIVE` on their own, no filing label reaches :data:`SURE` and
+    the patterns' scores ``rules`` plus the words' weights ``words`` decide ``genuine``; or
+    no label fits on the patterns alone (``alone``) and a ``genuine`` pattern fired (a
+    reason to talk or a specific family), whatever weak filing words or danger signals fired
+    beside it.
     """
     genuine = probs.get("genuine", 0.0)
     if genuine < WORDS_TIP or any(p >= genuine for lab, p in probs.items() if lab != "genuine"):
@@ -1489,9 +1488,8 @@ def explain(c: Classification) -> str:
             f"drafted when the words give scam and mlm together p {DRAFT_DANGER:g}. At p "
             f"{WORDS_TIP:g} for genuine, scam and mlm at most {TIP_DANGER:g} together and no "
             "scam or mlm signal nor denied filing pattern, the words tip an ask to genuine over "
-            "weak filing signals: "
-            f"when the genuine patterns fit on their own and no filing label reaches {SURE:g}, "
-            "or when no label fits and a genuine pattern fired."
+            "weak filing signals: when the genuine patterns fit on their own and no filing "
+            f"label reaches {SURE:g}, or when no label fits and a genuine pattern fired."
         )
     add = '{"id": "genuine.my_project", "label": "genuine", "pattern": "tidewater", "weight": 0.5}'
     tune = []
