@@ -334,6 +334,34 @@ def _pattern_from(item: dict[str, Any], where: str) -> Pattern:
     return Pattern(pid, label, pattern, float(weight), lang, negatable, where)
 
 
+#: Texts in which a word the tokenizer keeps whole shows up as one token: between spaces, or
+#: as the contraction it is ("'ve" after "I").
+_ONE_TOKEN_CONTEXTS = ("x {} x", "i{}", "we{}", "you{}", "do{}", "they{}")
+
+
+def split_words(p: Pattern, make_doc: Callable[[str], Doc]) -> list[tuple[str, list[str]]]:
+    """The words ``p`` names as one token (LOWER, ORTH, TEXT or LEMMA, exact or IN) that the
+    tokenizer ``make_doc`` splits, each with its pieces: a member naming one never matches
+    ("bien-être" is bien - être, "auriez-vous" auriez - vous, German "im" is i m)."""
+    if isinstance(p.pattern, str):
+        return []  # a phrase is tokenized like the text
+    found = []
+    for token in p.pattern:
+        for attr in ("LOWER", "ORTH", "TEXT", "LEMMA"):
+            spec = token.get(attr)
+            words = [spec] if isinstance(spec, str) else (
+                spec.get("IN", []) if isinstance(spec, dict) else []
+            )
+            for word in words:
+                lower = str(word).lower()
+                if not any(
+                    lower in [t.lower_ for t in make_doc(context.format(lower))]
+                    for context in _ONE_TOKEN_CONTEXTS
+                ):
+                    found.append((str(word), [t.text for t in make_doc(lower)]))
+    return found
+
+
 def builtin_pattern_files() -> list[Path]:
     """The package's pattern files, in a stable order."""
     return sorted(PATTERN_DIR.glob("*.jsonl"))
@@ -535,6 +563,17 @@ class Classifier:
         rules.add(patterns)  # type: ignore[attr-defined]
         _freeze_once()
         return cls(nlp, patterns, words, frozenset(pid.partition(".")[0] for pid in off))
+
+    def never_matching(self) -> list[str]:
+        """One line per pattern member that can never match, because it names as one token
+        a word the tokenizer splits: where it is, its id, the word and its pieces."""
+        make = self._nlp.make_doc
+        return [
+            f"{p.where}: {p.id!r} names {word!r} as one token, but the tokenizer splits it "
+            f"into {' '.join(map(repr, pieces))}: write one token per piece, or it never matches"
+            for p in self.patterns
+            for word, pieces in split_words(p, make)
+        ]
 
     def with_lexicon(self, lexicon: Lexicon | None) -> Classifier:
         """The same pipeline and patterns with another word model (None: without one)."""

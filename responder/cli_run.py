@@ -168,6 +168,8 @@ def check_command(ctx: click.Context) -> None:
     try:
         engine = Engine.build(settings)
         click.echo("patterns and templates: loaded")
+        for line in engine.classifier.never_matching():
+            click.echo(f"WARNING: {line}")
         problems += engine.templates.check(engine.identity, settings.draft_labels)
         if settings.draft_labels and not settings.from_address:
             problems.append("RESPONDER_FROM_ADDRESS is empty: drafts need your address in From:")
