@@ -1343,16 +1343,13 @@ def _words_tip(
         f"the words read genuine at p {genuine:.2f} (from {WORDS_TIP:g}) and scam and mlm "
         f"together at p {danger:.2f} (at most {TIP_DANGER:g}), and no scam or mlm signal fired"
     )
-    if own >= DECISIVE and strongest < SURE:
-        total = dict(rules)
-        for lab, weight in words.items():
-            total[lab] = total.get(lab, 0.0) + weight
-        if _decide(total)[0] == "genuine":
-            return "genuine", (
-                f"drafted on the words' tip: the patterns alone make it {alone[0]} "
-                f"({alone[1]}), but their genuine families score {own:g} on their own, no "
-                f"filing label reaches {SURE:g}, {checks}"
-            )
+    fits = own >= DECISIVE and strongest < SURE
+    if fits and _decide(_summed(rules, words))[0] == "genuine":
+        return "genuine", (
+            f"drafted on the words' tip: the patterns alone make it {alone[0]} "
+            f"({alone[1]}), but their genuine families score {own:g} on their own, no "
+            f"filing label reaches {SURE:g}, {checks}"
+        )
     signals = sorted({e.pattern for e in mine if not _is_word_evidence(e)})
     if alone[0] == "unclear" and signals:
         return "genuine", (
@@ -1360,6 +1357,14 @@ def _words_tip(
             f"fired ({', '.join(signals)}), {checks}"
         )
     return None
+
+
+def _summed(rules: dict[str, float], words: dict[str, float]) -> dict[str, float]:
+    """The patterns' scores ``rules`` plus the word model's weights ``words``, per label."""
+    total = dict(rules)
+    for lab, weight in words.items():
+        total[lab] = total.get(lab, 0.0) + weight
+    return total
 
 
 def _decide_sum(
@@ -1371,9 +1376,7 @@ def _decide_sum(
     alone, alone_why = on_rules
     if not words:
         return alone, alone_why
-    total = dict(rules)
-    for lab, weight in words.items():
-        total[lab] = total.get(lab, 0.0) + weight
+    total = _summed(rules, words)
     label, why = _decide(total)
     if label in _DRAFTED and alone not in _DRAFTED:
         return "unclear", (
