@@ -1142,10 +1142,18 @@ def _any_of(regexes: list[re.Pattern[str]]) -> re.Pattern[str] | None:
         return None
 
 
+#: Words spaCy's English lookup table lemmatizes wrongly for the asks we read: "does" is a
+#: verb far more often than the plural of "doe", so patterns on LEMMA "do" see it.
+LEMMA_FIXES = {"does": "do"}
+
+
 def _make_rules(nlp: Language, name: str) -> AskRules:
     from spacy.lookups import load_lookups
 
-    return AskRules(nlp, load_lookups("en", ["lemma_lookup"]).get_table("lemma_lookup"))
+    table = load_lookups("en", ["lemma_lookup"]).get_table("lemma_lookup")
+    for word, lemma in LEMMA_FIXES.items():
+        table.set(word, lemma)
+    return AskRules(nlp, table)
 
 
 def _marks_of(doc: Doc) -> tuple[list[int], list[int]]:

@@ -2263,6 +2263,39 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "Hola Dana, leí tu artículo sobre pruebas de contrato y tenemos un problema "
             "parecido con los esquemas. ¿Podríamos hablar diez minutos esta semana?",
         ),
+        # seventh session: a question about what the recipient's work covers, a research
+        # interview, and words that once filed such asks on their own ("cancer", "forward the")
+        (
+            "message",
+            "Hi Dana, your explainer on the battery passport says it starts in 2027. Does it "
+            "also apply to spare batteries we ship inside repair kits, or only to new devices? "
+            "Happy to share the letter our supplier sent us.",
+        ),
+        (
+            "inmail",
+            "Dear Dr. Dana Whitlock, I'm a PhD candidate in Utrecht studying flood insurance "
+            "uptake, and your 2021 paper on parametric cover is central to my second chapter. "
+            "Would you have 30 minutes for an interview for my thesis, about how you set the "
+            "payout triggers? I'll send you the transcript and the finished chapter.",
+        ),
+        (
+            "message",
+            "Hi Dana, I run the registry for bowel cancer screening in Leeds. Your poster on "
+            "follow-up intervals uses the 2019 cohort; we have 2022 data with the same "
+            "definitions. Would a joint look at it interest you?",
+        ),
+        (
+            "message",
+            "Hi Dana, your post on parking sensors shows a 30% drop in 2023. Our city uses the "
+            "same vendor, and their firmware update that spring changed how bikes are counted. "
+            "Happy to forward the vendor's note if it helps.",
+        ),
+        (
+            "message",
+            "Hallo Dana, ich schreibe meine Masterarbeit über Lieferketten im Holzbau, und Ihre "
+            "Studie von 2022 ist dafür zentral. Wären Sie zu einem Interview von 30 Minuten "
+            "bereit? Die Ergebnisse schicke ich Ihnen gern zu.",
+        ),
     ],
     "stale_reconnect": [
         (
