@@ -18,6 +18,7 @@ from click.testing import CliRunner
 from responder.classify import (
     LANGUAGES,
     PATTERN_DIR,
+    WORDS_TIP,
     Classifier,
     _decide_with_words,
     _heard,
@@ -2739,30 +2740,28 @@ CASES = [(label, kind, text) for label, items in ASKS.items() for kind, text in 
 #: Hand-written asks the classifier gets wrong, and why: each is a strict xfail, so the day
 #: it gets them right the marker must go.
 KNOWN_MISSES = {
-    "Hi Dana, you do employment law, don't you? Could you glance over my contract before I sign "
-    "it on Monday? Just the non-compete part.": (
-        "left unclear, not filed: free_work.advice fires (1), but the word model reads the ask "
-        "as genuine (p 0.57), and a genuine-reading ask is filed only when the patterns alone "
-        "give the filing label 2"
+    "Dana, I applied to a data engineering role at Fernhill. Could you put in a good word for "
+    "me with the hiring manager?": (
+        "filed as recruiter, not free_work (the same action): the word model, trained on every "
+        "training set since the seventh session, reads 'role' and 'hiring manager' as a "
+        "recruiter's (p 0.65), and recruiter then outscores free_work by more than 1"
     ),
-    "Olá Dana, li seu artigo sobre deduplicação de eventos GPS e tenho uma pergunta concreta "
-    "sobre a janela de 90 segundos. Posso te enviar nossos dados.": (
-        "left unclear, not drafted: three genuine families fire and the words' likeliest label "
-        "is genuine (p 0.25), but they give scam and mlm p 0.35 together, and no ask is "
-        "drafted from 0.3"
+    "Hi Dana, I'm an angel investor and I've followed tidewater since v1. If you ever decide to "
+    "start a company around it, I'd be glad to put in the first check, and I can introduce you "
+    "to two founders who did the same. No pitch, just an open door.": (
+        "left unclear, not drafted: the patterns make it genuine (an offer, no strings), but "
+        "the words read an angel investor's words as investor_ask (p 0.60), and a draft is not "
+        "filed on the words' say"
     ),
-    "Hallo Dana, Jonas Brandt hat Sie mir empfohlen. Ich habe eine Frage zu Ihrem "
-    "Schema-Registry-Client und würde Ihnen gerne unsere Testergebnisse schicken.": (
-        "left unclear, not drafted: three genuine families fire, but the word model (little "
-        "German to learn from) reads it as scam and mlm at p 0.36 together, and no ask is "
-        "drafted from 0.3"
+    "Hi Dana, my book on event-driven logistics is out next month and chapter 6 builds on your "
+    "ETA-feed design. I'd love to send you a copy and hear whether I got the details right.": (
+        "left unclear, not drafted: the genuine patterns fit (1.6), but the words give scam and "
+        "mlm p 0.32 together, and no ask is drafted from 0.3"
     ),
-    "Hola Dana, soy maestra de música en Zaragoza. Usamos tus partituras para coro infantil, "
-    "pero en la segunda el texto no coincide con la melodía en el compás 12. Te lo comento por "
-    "si quieres corregirlo.": (
-        "left unclear: one genuine family (0.6) and the words read it genuine at p 0.50, but "
-        "the words alone draft only from p 0.7 (and with scam and mlm together at most 0.1; "
-        "here 0.17)"
+    "Hi Dana, Omar from the rowing club here. Can't believe it's been twelve years since those "
+    "cold mornings on the river. Just saw your name and wanted to say hi.": (
+        "drafted as genuine, not stale_reconnect (the same action): the words read it as genuine "
+        "(p 0.69), and genuine wins the tie with stale_reconnect"
     ),
     "Hi Dana, I run the evening bookkeeping course at Westfield College and we use your free "
     "VAT worksheets every term. Thought you'd want to know that the second one still shows "
@@ -3422,7 +3421,6 @@ def test_a_genuine_ask_only_the_words_read_as_genuine_is_drafted_behind_a_guard(
     [
         " I also run a small crypto arbitrage desk on the side.",  # a danger signal
         " I'd send the details on WhatsApp.",  # contact off LinkedIn
-        " Our agency guarantees results.",  # selling words the pitch patterns may miss
         " I'm not a recruiter.",  # a denied filing pattern still counts for the guard
     ],
 )
@@ -3432,6 +3430,20 @@ def test_a_scam_ish_ask_the_words_read_as_genuine_is_not_drafted(
     result = words_clf.classify(WORDS_GENUINE_ASK + extra, "message")
     assert result.label == "unclear", explain(result)
     assert [e for e in result.evidence if e.label not in ("genuine", "stale_reconnect")]
+
+
+def test_a_selling_word_stops_the_guarded_draft_but_not_the_tip(words_clf: Classifier) -> None:
+    """A selling word the pitch patterns half-see ("Our agency") is a danger signal: the
+    words' guarded draft never passes it. Only the words' tip (p >= WORDS_TIP, no scam or
+    mlm signal) may still draft such an ask, and says so; over the measure-only sets the tip
+    drafted 14 asks, all rightly, one of them past a danger signal (seventh session)."""
+    result = words_clf.classify(WORDS_GENUINE_ASK + " Our agency guarantees results.", "message")
+    assert "pitch.danger_selling" in [e.pattern for e in result.evidence]
+    assert "drafted on the words:" not in result.why
+    if result.label != "unclear":
+        assert result.label == "genuine", explain(result)
+        assert "drafted on the words' tip" in result.why
+        assert float(result.why.split("genuine at p ")[1][:4]) >= WORDS_TIP
 
 
 def test_the_user_switches_drafts_on_the_words_off(tmp_path: Path) -> None:
