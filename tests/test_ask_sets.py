@@ -1,0 +1,92 @@
+"""Every labelled ask set under tests/ against the figures the classifier reached on it.
+
+Each set is a file of hand-written asks (``tests/asks_*.jsonl``; its notes are the ``.md``
+beside it). Some train the word model or had patterns written from their misses, so their
+figures are partly memory; others only measure and were never read (see README.md). Either
+way a change that loses ground on one of them should fail here, not be found sessions later.
+The floors are the figures at the end of the seventh session, rounded down to 0.01.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from responder.classify import Classifier
+from responder.evaluate import EvalReport, evaluate, read_rows
+
+HERE = Path(__file__).parent
+#: set -> (action accuracy, macro-F1, most genuine asks filed, and whether it only measures)
+FLOORS: dict[str, tuple[float, float, int, bool]] = {
+    "asks_blind": (0.91, 0.85, 2, True),
+    "asks_extra": (0.99, 0.98, 0, False),
+    "asks_fresh_e": (0.91, 0.86, 0, True),
+    "asks_train_a": (0.97, 0.97, 0, False),
+    "asks_train_b": (0.97, 0.94, 0, False),
+    "asks_train_c": (0.96, 0.92, 2, False),
+    "asks_train_d": (0.97, 0.96, 0, False),
+    "asks_train_f": (0.94, 0.90, 0, False),
+    "asks_train_g": (0.94, 0.90, 0, False),
+    "asks_train_h": (0.95, 0.89, 0, False),
+    "asks_train_i": (0.95, 0.93, 0, False),
+    "asks_train_j": (0.95, 0.90, 0, False),
+    "asks_train_k": (0.94, 0.91, 0, False),
+    "asks_train_l": (0.91, 0.87, 1, False),
+    "asks_train_m": (0.89, 0.88, 0, True),
+    "asks_train_n": (0.95, 0.88, 1, False),
+    "asks_train_o": (0.97, 0.93, 0, False),
+    "asks_train_p": (0.94, 0.87, 1, False),
+    "asks_train_q": (0.85, 0.84, 2, True),
+    "asks_train_r": (0.84, 0.79, 1, True),
+    "asks_train_s": (0.90, 0.86, 1, False),
+    "asks_train_t": (0.95, 0.88, 0, False),
+    "asks_train_u": (0.86, 0.86, 1, True),
+    "asks_train_v": (0.94, 0.90, 2, False),
+    "asks_train_w": (0.84, 0.86, 4, False),
+    "asks_train_x": (0.83, 0.83, 4, True),
+    "asks_train_y": (0.85, 0.83, 4, False),
+    "asks_train_z": (0.82, 0.80, 1, True),
+}
+
+
+@pytest.fixture(scope="module")
+def reports() -> dict[str, EvalReport]:
+    clf = Classifier.load()
+    return {name: evaluate(clf, read_rows(HERE / f"{name}.jsonl")) for name in FLOORS}
+
+
+def test_every_ask_set_has_floors_and_notes() -> None:
+    files = {p.stem for p in HERE.glob("asks_*.jsonl")}
+    assert files == set(FLOORS)
+    for name in FLOORS:
+        if name.startswith("asks_train_") and name[-1] in "mnopqrstuvwxyz":
+            assert (HERE / f"{name}.md").exists(), name
+
+
+@pytest.mark.parametrize("name", sorted(FLOORS))
+def test_no_scam_or_mlm_ask_is_ever_drafted(reports: dict[str, EvalReport], name: str) -> None:
+    assert reports[name].scam_or_mlm_drafted == 0
+
+
+@pytest.mark.parametrize("name", sorted(FLOORS))
+def test_ask_set_does_not_regress(reports: dict[str, EvalReport], name: str) -> None:
+    action, macro_f1, filed, _ = FLOORS[name]
+    report = reports[name]
+    assert report.action_accuracy >= action, report.action_accuracy
+    assert report.macro_f1 >= macro_f1, report.macro_f1
+    assert report.genuine_filed <= filed, report.genuine_filed
+
+
+def test_sets_that_only_measure_are_most_of_the_fresh_evidence(
+    reports: dict[str, EvalReport],
+) -> None:
+    """The sets nothing was tuned on, pooled: about 2,400 asks, the honest estimate."""
+    measured = [reports[name] for name, floors in FLOORS.items() if floors[3]]
+    total = sum(r.total for r in measured)
+    right = sum(r.action_accuracy * r.total for r in measured)
+    filed = sum(r.genuine_filed for r in measured)
+    genuine = sum(r.genuine_total for r in measured)
+    assert total == 2400
+    assert right / total >= 0.86
+    assert filed * 20 <= genuine  # at most 1 genuine ask in 20 filed
