@@ -2297,6 +2297,38 @@ ASKS: dict[str, list[tuple[str, str]]] = {
             "Studie von 2022 ist dafür zentral. Wären Sie zu einem Interview von 30 Minuten "
             "bereit? Die Ergebnisse schicke ich Ihnen gern zu.",
         ),
+        # a client who offers to pay, a customer with a problem, spare equipment given away,
+        # a reporter's quote, a friend's candidate for the recipient's own opening (set AA)
+        (
+            "message",
+            "Hi Dana, I run a two-person bakery in Leeds and loved the label designs you posted "
+            "for Hollin Farm. We'd like to pay you for a set of four labels for our spring "
+            "range. What is your rate for something like that?",
+        ),
+        (
+            "message",
+            "Hi Dana, we bought two licences of your invoicing plugin last spring. Since the 4.2 "
+            "update it stopped working with our VAT settings (order no. 55812). Is there a fix "
+            "coming, or should I roll back?",
+        ),
+        (
+            "message",
+            "Hallo Dana, wir lösen unser Labor auf und haben zwei Zentrifugen übrig. Geschenkt, "
+            "ihr müsstet sie nur bis Ende Mai in Kassel abholen. Braucht eure Schule noch "
+            "Geräte?",
+        ),
+        (
+            "message",
+            "Hi Dana, I'm a reporter at the Northern Echo writing about the shortage of school "
+            "nurses. Could I get a short quote for the story from you? My deadline is tomorrow "
+            "at 5pm, and I can read it back to you before it runs.",
+        ),
+        (
+            "message",
+            "Hi Dana, it's Sam from the old Fernhill data team. I saw you're hiring a platform "
+            "engineer. My former teammate Priya is leaving Monzo and is excellent with Kafka. Do "
+            "you want her CV? She knows I'm asking.",
+        ),
     ],
     "stale_reconnect": [
         (
@@ -2740,6 +2772,19 @@ CASES = [(label, kind, text) for label, items in ASKS.items() for kind, text in 
 #: Hand-written asks the classifier gets wrong, and why: each is a strict xfail, so the day
 #: it gets them right the marker must go.
 KNOWN_MISSES = {
+    "Hallo Dana, wir lösen unser Labor auf und haben zwei Zentrifugen übrig. Geschenkt, "
+    "ihr müsstet sie nur bis Ende Mai in Kassel abholen. Braucht eure Schule noch "
+    "Geräte?": (
+        "left unclear, not drafted: one genuine family (a gift, 0.6) and the words read it as "
+        "genuine, but the patterns alone do not fit and no draft is made on the words' say"
+    ),
+    "Hi Dana, it's Sam from the old Fernhill data team. I saw you're hiring a platform "
+    "engineer. My former teammate Priya is leaving Monzo and is excellent with Kafka. Do "
+    "you want her CV? She knows I'm asking.": (
+        "left unclear, not drafted: a friend's candidate for the recipient's own opening reads "
+        "as a recruiter ('hiring a platform engineer', 1), which outranks genuine (1.6) without "
+        "the 0.6 margin a draft needs"
+    ),
     "Dana, I applied to a data engineering role at Fernhill. Could you put in a good word for "
     "me with the hiring manager?": (
         "filed as recruiter, not free_work (the same action): the word model, trained on every "
