@@ -23,6 +23,7 @@ FLOORS: dict[str, tuple[float, float, int, bool]] = {
     "asks_extra": (0.99, 0.98, 0, False),
     "asks_fresh_e": (0.91, 0.86, 0, True),
     "asks_train_aa": (0.79, 0.75, 2, False),
+    "asks_train_bb": (0.86, 0.85, 3, True),
     "asks_train_a": (0.97, 0.97, 0, False),
     "asks_train_b": (0.97, 0.94, 0, False),
     "asks_train_c": (0.96, 0.92, 2, False),
@@ -61,7 +62,7 @@ def test_every_ask_set_has_floors_and_notes() -> None:
     files = {p.stem for p in HERE.glob("asks_*.jsonl")}
     assert files == set(FLOORS)
     for name in FLOORS:
-        if name.startswith("asks_train_") and name[-1] in "mnopqrstuvwxyz":
+        if name.startswith("asks_train_") and (name[-1] in "mnopqrstuvwxyz" or len(name) >= 13):
             assert (HERE / f"{name}.md").exists(), name
 
 
@@ -82,12 +83,12 @@ def test_ask_set_does_not_regress(reports: dict[str, EvalReport], name: str) -> 
 def test_sets_that_only_measure_are_most_of_the_fresh_evidence(
     reports: dict[str, EvalReport],
 ) -> None:
-    """The sets nothing was tuned on, pooled: about 2,400 asks, the honest estimate."""
+    """The sets nothing was tuned on, pooled: 2,640 asks, the honest estimate."""
     measured = [reports[name] for name, floors in FLOORS.items() if floors[3]]
     total = sum(r.total for r in measured)
     right = sum(r.action_accuracy * r.total for r in measured)
     filed = sum(r.genuine_filed for r in measured)
     genuine = sum(r.genuine_total for r in measured)
-    assert total == 2400
+    assert total == 2640
     assert right / total >= 0.86
     assert filed * 20 <= genuine  # at most 1 genuine ask in 20 filed
