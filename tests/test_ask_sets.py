@@ -24,6 +24,7 @@ FLOORS: dict[str, tuple[float, float, int, bool]] = {
     "asks_fresh_e": (0.91, 0.86, 0, True),
     "asks_train_aa": (0.79, 0.75, 2, False),
     "asks_train_bb": (0.86, 0.85, 3, True),
+    "asks_train_cc": (0.93, 0.87, 0, False),
     "asks_train_a": (0.97, 0.97, 0, False),
     "asks_train_b": (0.97, 0.94, 0, False),
     "asks_train_c": (0.96, 0.92, 2, False),
