@@ -23,6 +23,7 @@ from responder.classify import (
     _decide_with_words,
     _heard,
     builtin_lexicon_file,
+    builtin_pattern_files,
     explain,
     guess_language,
 )
@@ -2841,6 +2842,28 @@ def test_hand_written_ask_gets_its_label(clf: Classifier, label: str, kind: str,
     assert result.label == label, explain(result)
 
 
+def test_does_is_lemmatized_as_do(clf: Classifier) -> None:
+    """spaCy's lookup table says "doe"; patterns on LEMMA "do" and the word model need "do"."""
+    assert "do" in clf.word_features("Does it also apply to spare parts?")
+    assert "doe" not in clf.word_features("Does it also apply to spare parts?")
+    fired = [e.pattern for e in clf.classify("Does it also apply to spare parts?").evidence]
+    assert "genuine.clarify_question" in fired
+
+
+def test_no_family_lists_the_same_member_twice() -> None:
+    """A second copy of a member under the same id never adds anything (evidence counts each
+    id once), so it is only noise in the file."""
+    seen: dict[tuple[str, str, str], str] = {}
+    for path in builtin_pattern_files():
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            item = json.loads(line) if line.startswith("{") else {}
+            if "pattern" not in item:
+                continue
+            key = (item["id"], json.dumps(item["pattern"], sort_keys=True), item.get("lang", "en"))
+            assert key not in seen, f"{path.name}:{number} repeats {seen[key]}"
+            seen[key] = f"{path.name}:{number}"
+
+
 def test_every_pattern_id_fires_on_some_test_ask(clf: Classifier) -> None:
     rows = [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines()]
     tune, _ = split_corpus(rows)
@@ -2936,7 +2959,14 @@ def test_negated_evidence_is_listed_but_not_counted(clf: Classifier) -> None:
     assert [e.pattern for e in result.evidence if e.negated] == ["recruiter.recruiter"]
 
 
-@pytest.mark.parametrize("text", ["", "Hi", "👋", "Hi Dana 🙂", "Hello Dana!", "  \n "])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "", "Hi", "👋", "Hi Dana 🙂", "Hello Dana!", "  \n ",
+        # greetings and sign-offs carry no ask either
+        "Greetings from Leeds", "Servus! lg", "Saludos cordiales desde Quito.", "Au plaisir ! 🙂",
+    ],
+)
 def test_contentless_invitation_is_bare_but_contentless_message_unclear(
     clf: Classifier, text: str
 ) -> None:
@@ -2983,6 +3013,13 @@ def test_language_without_patterns_is_unclear_never_guessed(clf: Classifier, tex
             "de",
         ),
         ("Oi Dana, tudo bem? A gente trabalhou junto, lembra? Que bom te achar aqui!", "pt"),
+        # formal and list-like, few function words and none of them English: still German
+        (
+            "Sehr geehrter Herr Brandt, aufgrund Ihres Profils möchte ich Ihnen eine spannende "
+            "Position als Leitung Controlling in einem Familienunternehmen bei Ulm vorstellen. "
+            "Attraktives Gehalt, 30 Tage Urlaub, Dienstwagen, Weiterbildungsbudget.",
+            "de",
+        ),
     ],
 )
 def test_language_guess(text: str, lang: str) -> None:
