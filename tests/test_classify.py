@@ -16,6 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from responder.classify import (
+    BATCH,
     LANGUAGES,
     PATTERN_DIR,
     WORDS_TIP,
@@ -3029,6 +3030,18 @@ def test_language_guess(text: str, lang: str) -> None:
 def test_classify_many_matches_classify(clf: Classifier) -> None:
     items = [(t, k) for _, k, t in CASES[::7]]
     assert clf.classify_many(items) == [clf.classify(t, k) for t, k in items]
+
+
+def test_classify_many_keeps_order_and_kinds_across_its_batches(clf: Classifier) -> None:
+    """More asks than two of classify_many's batches, from a generator, each kind in turn:
+    every ask gets the label it gets alone (kinds matter: an empty invitation is bare)."""
+    rows = [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines()]
+    kinds = ("invitation", "inmail", "message", None)
+    items = [(r["text"], kinds[i % 4]) for i, r in enumerate(rows)]
+    items += [("", "invitation"), ("", "message")] * 10
+    assert len(items) > 2 * BATCH
+    got = clf.classify_many(item for item in items)
+    assert got == [clf.classify(t, k) for t, k in items]
 
 
 def test_evidence_lists_winner_first_with_matched_words(clf: Classifier) -> None:
