@@ -259,7 +259,7 @@ FILLER_WORDS = _words(
     # greetings and sign-offs that carry no ask ("Greetings from Warsaw", "Servus! lg")
     "servus grüezi hoi lg vg mfg grüße grüsse gruss saludos cordiales cordial atentamente "
     "cumprimentos abraço abraços beijos bises cordialement amitiés au plaisir kind warm "
-    "wishes from desde aus"
+    "wishes from desde aus viele"
 )
 
 
@@ -469,11 +469,48 @@ def guess_language(text: str, words: list[str] | None = None) -> str | None:
     return "en" if hits["en"] else None
 
 
-def _contentless(words: list[str]) -> bool:
-    """True when the ask is only greetings, a name, emoji and punctuation."""
+def _contentless(words: list[str], text: str = "") -> bool:
+    """True when the ask is only greetings, a name, emoji and punctuation (and a signed name
+    at the end of ``text``, see :func:`_signed_name`)."""
     if len(words) > 12:
         return False
+    words = words[: len(words) - _signed_name(text)] if text else words
     return sum(w not in FILLER_WORDS for w in words) <= 1
+
+
+#: A word (as _WORD_RE) or a break before a signature: a line break or a sentence end.
+_SIGN_TOKEN = re.compile(rf"({_WORD_RE.pattern})|([.!?\n])")
+#: Sign-offs a name follows ("Regards, Paul Girard", "Cordialement, Anne").
+SIGN_OFFS = _words(
+    "regards best cheers thanks thank cordialement amitiés bises grüße grüsse gruss lg vg mfg "
+    "saludos cordiales atentamente abrazo abrazos cumprimentos abraço abraços beijos obrigado "
+    "obrigada gracias merci danke"
+)
+
+
+def _signed_name(text: str) -> int:
+    """How many of the last words of ``text`` are a signed name: one to three capitalised words
+    after a line break, a sentence end or a sign-off (``"Regards, Stephen Clarke"``,
+    ``"... aus Bremen. Jens"``), with words before them; else 0."""
+    tokens = [(m.group(1), m.group(2)) for m in _SIGN_TOKEN.finditer(text)]
+    while tokens and tokens[-1][1] in (".", "!", "\n"):
+        tokens.pop()  # a full stop after the name (a question is no signature)
+    name = 0
+    while (
+        name < min(3, len(tokens))
+        and (word := tokens[-1 - name][0])
+        and word[0].isupper()
+        and (low := word.lower()) not in SIGN_OFFS
+        and low not in FILLER_WORDS
+        and not any(low in stop for stop in STOPWORDS.values())
+    ):
+        name += 1
+    if not name or name == len(tokens):
+        return 0
+    word, mark = tokens[-1 - name]
+    if mark is not None or (word is not None and word.lower() in SIGN_OFFS):
+        return name
+    return 0
 
 
 _frozen: list[bool] = []
@@ -618,7 +655,7 @@ class Classifier:
         words = _word_list(text)
         language = guess_language(text, words)
         lang = None if language == "?" else language
-        if _contentless(words):
+        if _contentless(words, text):
             label = "bare_invite" if kind == "invitation" else "unclear"
             why = (
                 "no content beyond a greeting: a bare invitation"

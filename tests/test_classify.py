@@ -2966,6 +2966,9 @@ def test_negated_evidence_is_listed_but_not_counted(clf: Classifier) -> None:
         "", "Hi", "👋", "Hi Dana 🙂", "Hello Dana!", "  \n ",
         # greetings and sign-offs carry no ask either
         "Greetings from Leeds", "Servus! lg", "Saludos cordiales desde Quito.", "Au plaisir ! 🙂",
+        # and nor does a name signed after a sign-off, a line break or a full stop
+        "Bonjour Madame, Cordialement, Paul Girard", "Hi Karim, hope you're well. Regards, "
+        "Stephen Clarke", "Guten Tag, viele Grüße aus Bremen. Jens", "Hi Dana,\nJens Müller.",
     ],
 )
 def test_contentless_invitation_is_bare_but_contentless_message_unclear(
@@ -2974,6 +2977,20 @@ def test_contentless_invitation_is_bare_but_contentless_message_unclear(
     assert clf.classify(text, "invitation").label == "bare_invite"
     assert clf.classify(text, "message").label == "unclear"
     assert clf.classify(text, "inmail").label == "unclear"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # capitalised words that are not signed after a break are content, not a signature
+        "Hi Dana, Berlin Python Meetup",
+        "Hi Dana. Coffee Tomorrow?",  # a question is never a signature
+        "Hi Dana. Great Talk",  # "great" is a greeting word, so no name
+        "Hi Dana, coffee? Tom",
+    ],
+)
+def test_a_signed_name_does_not_hide_an_ask(clf: Classifier, text: str) -> None:
+    assert clf.classify(text, "invitation").label != "bare_invite"
 
 
 @pytest.mark.parametrize(
