@@ -39,6 +39,17 @@ CORPUS = Path(__file__).parent / "corpus" / "asks.jsonl"
 #: Hand-written asks (not from the corpus), by label: (kind, text).
 ASKS: dict[str, list[tuple[str, str]]] = {
     "scam": [
+        # the stranded relative with a new number (eighth session)
+        (
+            "message",
+            "Hi Mum, it's me, this is my new number, my phone broke. Can you send £450 by "
+            "bank transfer today? I'll explain later, don't tell Dad.",
+        ),
+        (
+            "message",
+            "Oi mãe, sou eu, troquei de número porque o telemóvel avariou. Podes mandar-me "
+            "300 € por MB WAY? Devolvo amanhã.",
+        ),
         (
             "message",
             "Bonjour, nos clients gagnent 6 % par semaine grâce à notre robot de trading. "
@@ -1773,6 +1784,24 @@ ASKS: dict[str, list[tuple[str, str]]] = {
         ),
     ],
     "genuine": [
+        # a customer booking the recipient's room, and one reporting a bug (eighth session)
+        (
+            "message",
+            "Hi Dana, we'd like to book your back room for our team dinner on 4 March, about "
+            "20 people. Is the date still free, and could you send us the set menu?",
+        ),
+        (
+            "inmail",
+            "Guten Tag Frau Berger, wir würden gern Ihren Festsaal am 12. Oktober für unsere "
+            "Vereinsfeier mieten, etwa 60 Personen mit Abendessen. Ist der Termin noch frei, "
+            "und was kostet das Buffet pro Person?",
+        ),
+        (
+            "message",
+            "Bonjour Dana, petit bug dans votre appli de réservation : le bouton Valider reste "
+            "gris sur Android 14 après le choix du créneau. Je peux vous envoyer une capture "
+            "si ça aide.",
+        ),
         (
             "message",
             "Hi Dana, small thing: your firm's page on company formation still lists last "
