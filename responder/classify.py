@@ -638,7 +638,7 @@ class Classifier:
         processor's caches, which makes an ask about a seventh faster than taking each ask
         through all stages in turn (bench/NOTES.md, eighth session).
         """
-        make = self._nlp.make_doc
+        make, judge = self._nlp.make_doc, self._judge
         steps = [step for _, step in self._nlp.pipeline]
         results: list[Classification] = []
         each = iter(items)
@@ -647,7 +647,6 @@ class Classifier:
             docs = [make(_lower(text)) for text in texts]
             for step in steps:
                 docs = [step(doc) for doc in docs]
-            judge = self._judge
             results += [judge(t, k, d) for t, (_, k), d in zip(texts, batch, docs, strict=True)]
         return results
 
