@@ -14,7 +14,7 @@ import re
 import threading
 import time
 from collections import Counter, deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import wait as futures_wait
 from dataclasses import dataclass, field
@@ -123,6 +123,35 @@ class Engine:
         if not needs_classification(n):
             return None
         return self.classifier.classify(n.ask_text or "", n.kind)
+
+    def classify_each(
+        self, readings: Sequence[Notification | Exception]
+    ) -> list[Classification | Exception | None]:
+        """Return :meth:`classify` of each reading, in order; a reading that is an error (a
+        mail that could not be read) gives None.
+
+        The asks are labelled together (the classifier is faster so); should that fail, each
+        is labelled alone, so an ask that breaks the classifier gets its own error and the
+        others their labels.
+        """
+        asks = [isinstance(r, Notification) and needs_classification(r) for r in readings]
+        try:
+            labelled = iter(self.classifier.classify_many(
+                (r.ask_text or "", r.kind)
+                for r, ask in zip(readings, asks, strict=True)
+                if ask and isinstance(r, Notification)
+            ))
+            return [next(labelled) if ask else None for ask in asks]
+        except Exception as exc:
+            log.warning("labelling %d asks together failed (%s); labelling each alone",
+                        sum(asks), exc)
+        out: list[Classification | Exception | None] = []
+        for r in readings:
+            try:
+                out.append(self.classify(r) if isinstance(r, Notification) else None)
+            except Exception as exc:  # reported with its mail by the pass
+                out.append(exc)
+        return out
 
     def compose(self, n: Notification, label: str, now: datetime) -> EmailMessage:
         """Return the draft reply for ``n``."""
@@ -369,17 +398,27 @@ class Pass:
                     handled_now = self.state.done_message_ids(
                         i for i in read_ids.values() if i is not None
                     )
+                    fresh: list[HeaderInfo] = []
+                    raws: list[bytes] = []
                     for ref, raw in fetched:
+                        info = todo.pop(ref)
+                        if ref in read_ids and self._done_already(info, read_ids[ref],
+                                                                  handled_now):
+                            count += 1
+                            if self.progress is not None:
+                                self.progress(count, len(wanted))
+                            continue
+                        fresh.append(info)
+                        raws.append(raw)
+                    readings = [self._read(raw) for raw in raws]
+                    labels = self.engine.classify_each(readings)
+                    for info, reading, c in zip(fresh, readings, labels, strict=True):
                         if self.stop.is_set():
                             break
-                        info = todo.pop(ref)
                         count += 1
                         if self.progress is not None:
                             self.progress(count, len(wanted))
-                        if ref in read_ids and self._done_already(info, read_ids[ref],
-                                                                  handled_now):
-                            continue
-                        planned = self._handle(info, raw, scan.uidvalidity, len(reports))
+                        planned = self._handle(info, reading, c, scan.uidvalidity, len(reports))
                         if isinstance(planned, _Planned):
                             reports.append(self._report(planned))
                             batch.append(planned)
@@ -462,18 +501,33 @@ class Pass:
     def _ref(self, ref: str, uidvalidity: int) -> str:
         return f"{self.engine.settings.source_folder}/{uidvalidity}/{ref}"
 
+    def _read(self, raw: bytes) -> Notification | Exception:
+        """The reading of one raw mail, or the error that stopped it (reported by _handle)."""
+        try:
+            return self.engine.read(raw)
+        except Exception as exc:  # one bad message never stops a pass
+            return exc
+
     def _handle(
-        self, info: HeaderInfo, raw: bytes, uidvalidity: int, index: int
+        self,
+        info: HeaderInfo,
+        n: Notification | Exception,
+        c: Classification | Exception | None,
+        uidvalidity: int,
+        index: int,
     ) -> _Planned | MessageReport:
-        """Read, classify, decide and compose; nothing in the mailbox changes yet.
+        """Decide and compose, from the mail's reading ``n`` and its label ``c`` (either may
+        be the error that stopped it); nothing in the mailbox changes yet.
 
         Returns the plan to carry out, or the final report when there is nothing to carry
         out (a dry run, mail that is not LinkedIn, an error).
         """
         ref = self._ref(info.ref, uidvalidity)
         try:
-            n = self.engine.read(raw)
-            c = self.engine.classify(n)
+            if isinstance(n, Exception):
+                raise n
+            if isinstance(c, Exception):
+                raise c
             person = person_key(n)
             recent = False
             if c is not None and person is not None and self.engine.policy.reply_once_days:
