@@ -259,7 +259,7 @@ FILLER_WORDS = _words(
     # greetings and sign-offs that carry no ask ("Greetings from Warsaw", "Servus! lg")
     "servus grüezi hoi lg vg mfg grüße grüsse gruss saludos cordiales cordial atentamente "
     "cumprimentos abraço abraços beijos bises cordialement amitiés au plaisir kind warm "
-    "wishes from desde aus viele"
+    "wishes from desde aus viele tarde tardes saludo abrazo"
 )
 
 
@@ -695,7 +695,7 @@ class Classifier:
             p = self._by_id[pid]
             if lang is not None and p.lang not in ("en", lang):
                 continue
-            negated = p.negatable and _negated(doc, start)
+            negated = p.negatable and _negated(doc, start, lang)
             seen = found.get(p.id)
             if seen is not None and (seen.negated <= negated):
                 continue
@@ -1020,6 +1020,10 @@ Match = tuple[int, int, str]
 _MARKS_KEY = "asks_marks"
 _LEMMAS_KEY = "asks_lemmas"
 _OR, _END, _COMMA, _DENY = 1, 2, 4, 8
+#: A negator only outside Portuguese, where "no" is "in the" ("no seu post": in your post).
+_NOT_PT = 16
+#: The negators that are other words in Portuguese.
+_NOT_NEGATORS_PT = frozenset({"no"})
 
 
 def _mark(word: str) -> int:
@@ -1029,6 +1033,7 @@ def _mark(word: str) -> int:
         | (_END if word in _CLAUSE_END else 0)
         | (_COMMA if word == "," else 0)
         | (_DENY if word in _NEGATORS else 0)
+        | (_NOT_PT if word in _NOT_NEGATORS_PT else 0)
     )
 
 
@@ -1223,11 +1228,12 @@ def _denied(doc: Doc) -> list[int]:
     return [j for j in sorted(after) if _negated(doc, j)]
 
 
-def _negated(doc: Doc, start: int) -> bool:
+def _negated(doc: Doc, start: int, lang: str | None = None) -> bool:
     """A negator in the few words before a match, within the same clause.
 
     A comma inside a list that ends in "or"/"nor" does not end the clause ("not selling,
-    hiring or fundraising" denies all three).
+    hiring or fundraising" denies all three). In an ask read as Portuguese (``lang``), "no"
+    is "in the", not a negator.
     """
     marks, denials = doc.user_data.get(_MARKS_KEY) or _marks_of(doc)
     before = bisect_left(denials, start)
@@ -1240,7 +1246,7 @@ def _negated(doc: Doc, start: int) -> bool:
             listed = True
         elif mark & _END and not (listed and mark & _COMMA):
             return False
-        if mark & _DENY:
+        if mark & _DENY and not (lang == "pt" and mark & _NOT_PT):
             return True
     return False
 

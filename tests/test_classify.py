@@ -2989,6 +2989,22 @@ def test_negated_evidence_is_listed_but_not_counted(clf: Classifier) -> None:
     assert [e.pattern for e in result.evidence if e.negated] == ["recruiter.recruiter"]
 
 
+def test_portuguese_no_is_in_the_not_a_denial(clf: Classifier) -> None:
+    """Portuguese "no" is "em" + "o" ("no seu post": in your post); in Spanish it denies."""
+    pt = clf.classify("Oi Dana, li no seu post sobre filas com Kafka que o consumidor repete "
+                      "mensagens. Isso vale também com transações? Obrigado!", "message")
+    assert pt.language == "pt"
+    read = [e for e in pt.evidence if e.pattern == "genuine.read_your_work_pt"]
+    assert read
+    assert not read[0].negated
+    es = clf.classify("Hola Dana, no busco inversores ni vendo nada: solo una pregunta sobre "
+                      "tu charla de Kafka.", "message")
+    assert es.language == "es"
+    denied = [e for e in es.evidence if e.label == "investor_ask"]
+    assert denied
+    assert all(e.negated for e in denied)
+
+
 @pytest.mark.parametrize(
     "text",
     [

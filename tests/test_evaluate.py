@@ -72,7 +72,6 @@ def test_held_out_action_accuracy_target(held_out: EvalReport) -> None:
     assert held_out.action_accuracy >= 0.92
 
 
-@NOT_YET
 def test_held_out_macro_f1_target(held_out: EvalReport) -> None:
     assert held_out.macro_f1 >= 0.85
 
