@@ -33,6 +33,8 @@ FLOORS: dict[str, tuple[float, float, int, bool]] = {
     "asks_train_ii": (0.77, 0.73, 3, True),
     "asks_train_jj": (0.74, 0.78, 2, False),
     "asks_train_kk": (0.80, 0.80, 1, True),
+    "asks_train_ll": (0.71, 0.73, 2, False),
+    "asks_train_mm": (0.89, 0.88, 4, True),
     "asks_train_a": (0.97, 0.97, 0, False),
     "asks_train_b": (0.97, 0.94, 0, False),
     "asks_train_c": (0.96, 0.92, 1, False),
@@ -95,12 +97,12 @@ def test_ask_set_does_not_regress(reports: dict[str, EvalReport], name: str) -> 
 def test_sets_that_only_measure_are_most_of_the_fresh_evidence(
     reports: dict[str, EvalReport],
 ) -> None:
-    """The sets nothing was tuned on, pooled: 3,600 asks, the honest estimate."""
+    """The sets nothing was tuned on, pooled: 3,800 asks, the honest estimate."""
     measured = [reports[name] for name, floors in FLOORS.items() if floors[3]]
     total = sum(r.total for r in measured)
     right = sum(r.action_accuracy * r.total for r in measured)
     filed = sum(r.genuine_filed for r in measured)
     genuine = sum(r.genuine_total for r in measured)
-    assert total == 3600
+    assert total == 3800
     assert right / total >= 0.85
     assert filed * 20 <= genuine  # at most 1 genuine ask in 20 filed
