@@ -502,7 +502,7 @@ def _signed_name(text: str) -> int:
         and word[0].isupper()
         and (low := word.lower()) not in SIGN_OFFS
         and low not in FILLER_WORDS
-        and not any(low in stop for stop in STOPWORDS.values())
+        and low not in _LANGS_OF  # no stop word of any language
     ):
         name += 1
     if not name or name == len(tokens):

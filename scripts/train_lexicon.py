@@ -13,9 +13,11 @@ and the sets M, Q, R, U, X, Z and BB (their texts were never read). Until the se
 only A to D, F and G trained it: trained on more, the word model's guarded drafts took one
 held-out scam or MLM ask for genuine (H to J in the fourth session, H to L in the sixth).
 With the patterns written from set V that ask is no longer drafted, and training on all the
-sets gains three to five points on every measure-only set. Of the later sets patterns were
-written from, W is kept out (trained on it, the word model drafts that ask again), Y too (no
-gain in all on the measure-only sets) and AA (it came last, untried).
+sets gains three to five points on every measure-only set. The later sets that only measure
+(EE, GG, II, KK, MM) are kept out too. The later sets patterns were written from (W, Y, AA,
+CC, DD, FF, HH, JJ, LL) are kept out as well: trained on W alone, or on W, Y, AA, CC, DD and
+FF together, the word model drafts that held-out ask again (though it gains on every
+measure-only set; README, eighth session), and Y alone gained nothing in all.
 The model is a softmax regression over the features of ``Classifier.word_features`` (lemmas,
 lemma pairs, "?", the kind of mail; present or not), with an L2 penalty on every weight but
 the bias, fitted by full-batch accelerated gradient descent for a fixed number of steps.

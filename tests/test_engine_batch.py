@@ -3,6 +3,7 @@ and an ask that breaks the classifier costs only its own mail."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -58,16 +59,15 @@ def test_an_ask_that_breaks_the_classifier_costs_only_its_own_mail(engine: Engin
     poisoned = asks[1]
     victim = readings[poisoned]
     assert isinstance(victim, Notification)
-    readings[poisoned] = Notification(**{**victim.__dict__,
-                                         "ask_text": (victim.ask_text or "") + " POISON"})
+    readings[poisoned] = replace(victim, ask_text=(victim.ask_text or "") + " POISON")
     expected = engine.classify_each(readings)
     real = engine.ready()
     breaking = _BreaksOn(real._nlp, list(real.patterns), real.lexicon, real.lexicon_off)
-    object.__setattr__(engine, "_classifier", breaking)
+    engine._classifier = breaking
     try:
         got = engine.classify_each(readings)
     finally:
-        object.__setattr__(engine, "_classifier", real)
+        engine._classifier = real
     assert isinstance(got[poisoned], RuntimeError)
     assert [c for i, c in enumerate(got) if i != poisoned] == [
         c for i, c in enumerate(expected) if i != poisoned

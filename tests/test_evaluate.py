@@ -55,15 +55,18 @@ def test_held_out_never_drafts_scam_or_mlm(held_out: EvalReport) -> None:
     assert held_out.scam_or_mlm_drafted == 0
 
 
-# The targets of the issue, on the held-out split. Two are not reached without memorising
-# the corpus (true figures in the seventh session: action accuracy 0.875, macro-F1 0.849, 0 of
-# 9 genuine filed, 0 scam/MLM drafted; at the end of the sixth: 0.863 / 0.833 / 0 of 9 / 0,
+# The targets of the issue, on the held-out split. Action accuracy is not reached without
+# memorising the corpus; macro-F1 is since the eighth session (true figures at its end:
+# action accuracy 0.887, macro-F1 0.865, 0 of 9 genuine filed, 0 scam/MLM drafted, patterns
+# alone 0.863 / 0.799 / 1 of 9; in the seventh: 0.875 / 0.849 / 0 of 9 / 0; at the end of the
+# sixth: 0.863 / 0.833 / 0 of 9 / 0,
 # patterns alone 0.838 / 0.747 / 1 of 9; at
 # the end of the fourth and fifth: 0.850 / 0.825 / 0 of 9 / 0; halfway through the fourth
 # 0.838 / 0.806; with the word model on asks_train_a/b: 0.838 / 0.803; before them 0.838 /
 # 0.793 / 0 of 9; patterns alone 0.825 / 0.739 / 1 of 9 after the fifth, 0.825 / 0.752 after
-# the fourth, and 0.812 / 0.745 / 1 of 9 before the generalised families), so they are
-# strict xfails: the day a change reaches one, its test fails and must be unmarked.
+# the fourth, and 0.812 / 0.745 / 1 of 9 before the generalised families), so a target not
+# yet reached is a strict xfail: the day a change reaches it, its test fails and must be
+# unmarked.
 NOT_YET = pytest.mark.xfail(strict=True, reason="held-out target not reached; see report")
 
 
@@ -90,11 +93,12 @@ def test_held_out_does_not_regress(held_out: EvalReport) -> None:
     Raised back to 0.83 / 0.80 when asks_train_d and the rule that the words never give
     bare_invite brought the held-out part to 0.838 / 0.806, and to 0.84 / 0.82 at 0.850 /
     0.825 after asks_train_f and the changes made from it, to 0.86 / 0.83 at 0.863 / 0.833
-    at the end of the sixth session, and to 0.87 / 0.84 at 0.875 / 0.849 when the word model
-    was trained on every training set (seventh session).
+    at the end of the sixth session, to 0.87 / 0.84 at 0.875 / 0.849 when the word model
+    was trained on every training set (seventh session), and to 0.88 / 0.86 at 0.887 / 0.865
+    (eighth session).
     """
-    assert held_out.action_accuracy >= 0.87
-    assert held_out.macro_f1 >= 0.84
+    assert held_out.action_accuracy >= 0.88
+    assert held_out.macro_f1 >= 0.86
     assert held_out.genuine_filed == 0
 
 
