@@ -1020,10 +1020,10 @@ Match = tuple[int, int, str]
 _MARKS_KEY = "asks_marks"
 _LEMMAS_KEY = "asks_lemmas"
 _OR, _END, _COMMA, _DENY = 1, 2, 4, 8
-#: A negator only outside Portuguese, where "no" is "in the" ("no seu post": in your post).
-_NOT_PT = 16
-#: The negators that are other words in Portuguese.
-_NOT_NEGATORS_PT = frozenset({"no"})
+#: No negation mark in Portuguese, where these are other words: "no" is "in the" ("no seu
+#: post"), "mais" is "more", not French "but", and "o" is "the", not Spanish "or".
+_PLAIN_PT = 16
+_PLAIN_WORDS_PT = frozenset({"no", "mais", "o"})
 
 
 def _mark(word: str) -> int:
@@ -1033,7 +1033,7 @@ def _mark(word: str) -> int:
         | (_END if word in _CLAUSE_END else 0)
         | (_COMMA if word == "," else 0)
         | (_DENY if word in _NEGATORS else 0)
-        | (_NOT_PT if word in _NOT_NEGATORS_PT else 0)
+        | (_PLAIN_PT if word in _PLAIN_WORDS_PT else 0)
     )
 
 
@@ -1232,21 +1232,24 @@ def _negated(doc: Doc, start: int, lang: str | None = None) -> bool:
     """A negator in the few words before a match, within the same clause.
 
     A comma inside a list that ends in "or"/"nor" does not end the clause ("not selling,
-    hiring or fundraising" denies all three). In an ask read as Portuguese (``lang``), "no"
-    is "in the", not a negator.
+    hiring or fundraising" denies all three). In an ask read as Portuguese (``lang``), the
+    words of :data:`_PLAIN_WORDS_PT` carry no mark.
     """
     marks, denials = doc.user_data.get(_MARKS_KEY) or _marks_of(doc)
     before = bisect_left(denials, start)
     if not before or denials[before - 1] < start - _NEGATION_WINDOW:
         return False  # no negator in the window
     listed = False
+    plain_pt = lang == "pt"
     for i in range(start - 1, max(start - 1 - _NEGATION_WINDOW, -1), -1):
         mark = marks[i]
+        if plain_pt and mark & _PLAIN_PT:
+            continue
         if mark & _OR:
             listed = True
         elif mark & _END and not (listed and mark & _COMMA):
             return False
-        if mark & _DENY and not (lang == "pt" and mark & _NOT_PT):
+        if mark & _DENY:
             return True
     return False
 

@@ -2990,13 +2990,25 @@ def test_negated_evidence_is_listed_but_not_counted(clf: Classifier) -> None:
 
 
 def test_portuguese_no_is_in_the_not_a_denial(clf: Classifier) -> None:
-    """Portuguese "no" is "em" + "o" ("no seu post": in your post); in Spanish it denies."""
+    """Portuguese "no" is "em" + "o" ("no seu post": in your post); in Spanish it denies.
+    Nor are Portuguese "o" and "mais" the "or" and "but" of Spanish and French."""
     pt = clf.classify("Oi Dana, li no seu post sobre filas com Kafka que o consumidor repete "
                       "mensagens. Isso vale também com transações? Obrigado!", "message")
     assert pt.language == "pt"
     read = [e for e in pt.evidence if e.pattern == "genuine.read_your_work_pt"]
     assert read
     assert not read[0].negated
+    # "o" is "the", not Spanish "or": the comma before it ends the denied clause
+    pt_o = clf.classify("Olá Ana, sem pressa, o seu artigo sobre filas em Kafka me ajudou "
+                        "muito. Posso fazer uma pergunta?", "message")
+    assert [e.negated for e in pt_o.evidence if e.pattern == "genuine.read_your_work_pt"] == [
+        False]
+    # "mais" is "more", not French "but": "não procuro mais investidores" still denies
+    pt_mais = clf.classify("Olá Ana, não procuro mais investidores para a minha startup, só "
+                           "queria trocar ideias sobre o seu projeto.", "message")
+    assert pt_mais.language == "pt"
+    assert pt_mais.label != "investor_ask"
+    assert all(e.negated for e in pt_mais.evidence if e.label == "investor_ask")
     es = clf.classify("Hola Dana, no busco inversores ni vendo nada: solo una pregunta sobre "
                       "tu charla de Kafka.", "message")
     assert es.language == "es"
