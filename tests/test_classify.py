@@ -1784,6 +1784,27 @@ ASKS: dict[str, list[tuple[str, str]]] = {
         ),
     ],
     "genuine": [
+        # thanks for a piece of work that helped, in each language (ninth session)
+        (
+            "message",
+            "Hallo Frau Weber, Ihr Leitfaden zur Umsatzsteuer hat mir letzte Woche sehr "
+            "geholfen. Darf ich fragen, ob er auch für Kleinunternehmer in Österreich gilt?",
+        ),
+        (
+            "message",
+            "Bonjour Claire, votre fil sur la facturation électronique m'a beaucoup aidé. "
+            "Est-ce que la règle vaut aussi pour les associations ?",
+        ),
+        (
+            "message",
+            "Hola Marta, tu plantilla de presupuestos me ayudó muchísimo con mi primer "
+            "cliente. ¿La actualizas para el IVA de 2027?",
+        ),
+        (
+            "message",
+            "Olá Rui, a sua planilha de custos ajudou-me imenso no primeiro trimestre. "
+            "Ainda vale para quem fatura em recibos verdes?",
+        ),
         # a customer booking the recipient's room, and one reporting a bug (eighth session)
         (
             "message",
