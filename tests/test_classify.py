@@ -958,6 +958,22 @@ ASKS: dict[str, list[tuple[str, str]]] = {
         ),
     ],
     "pitch": [
+        # a seller offering a price or a quote (ninth session)
+        (
+            "message",
+            "Salut Camille, on a maintenant des palettes recyclées livrées en 48h sur l'île. "
+            "Je peux te faire un prix pour 500?",
+        ),
+        (
+            "message",
+            "Buenos días Tomás, tenemos excedente de bobinas de papel kraft a precio de "
+            "liquidación, entrega inmediata. ¿Te paso un precio?",
+        ),
+        (
+            "message",
+            "Hi Priya, happy to send you a free quote for a faster checkout on your site, we "
+            "fix shops like yours in two days.",
+        ),
         (
             "message",
             "Bumping this up! Let me know if Thursday works for a short walkthrough, "
@@ -1784,6 +1800,18 @@ ASKS: dict[str, list[tuple[str, str]]] = {
         ),
     ],
     "genuine": [
+        # a buyer asks for a quote; the seller who offers one is pitching (ninth session)
+        (
+            "inmail",
+            "Bonjour M. Ferreira, nous cherchons un fournisseur de caisses carton pour notre "
+            "cave, environ 40 000 unités par an. Pourriez-vous nous faire un devis ? Je vous "
+            "transmets nos plans.",
+        ),
+        (
+            "message",
+            "Hi Priya, we're looking for a second supplier of hand-loomed cushion covers for "
+            "our shop. Could you send us your trade price list and minimums?",
+        ),
         # thanks for a piece of work that helped, in each language (ninth session)
         (
             "message",
@@ -2383,6 +2411,17 @@ ASKS: dict[str, list[tuple[str, str]]] = {
         ),
     ],
     "stale_reconnect": [
+        # time flying since the old days (ninth session)
+        (
+            "invitation",
+            "Marcus! Weren't we both in the supply chain cohort at Lakeshore back in '09? "
+            "Crazy how time flies. Hope all's good with you",
+        ),
+        (
+            "invitation",
+            "Coucou Camille! Ça fait une éternité depuis le cégep. Contente de voir que ça va "
+            "bien pour toi!",
+        ),
         (
             "invitation",
             "Hello Dr Lee, I attended your lectures at Warwick years ago and still use your "
