@@ -1477,6 +1477,13 @@ ASKS: dict[str, list[tuple[str, str]]] = {
         ),
     ],
     "recruiter": [
+        # a contract with its day rate (ninth session); a client asking the rate is genuine
+        (
+            "inmail",
+            "Hallo Herr Brandt, für einen Kunden in Frankfurt suche ich einen Senior "
+            "SAP-Berater, Projektlaufzeit 9 Monate, Tagessatz bis 950 €, 80 % remote. Hätten "
+            "Sie Interesse?",
+        ),
         (
             "message",
             "Hi Dana, kurze Frage: Wärst du offen für ein freiberufliches Projekt ab Mai? 6 "
@@ -1800,6 +1807,18 @@ ASKS: dict[str, list[tuple[str, str]]] = {
         ),
     ],
     "genuine": [
+        # clients asking a freelancer's dates and rates (ninth session)
+        (
+            "message",
+            "Hi Mathieu, wir (Fahrwerk, 30 Leute) brauchen für ca. 3 Monate jemanden, der unser "
+            "Design-System in Figma aufräumt. Hättest du ab Mai Kapazität und was ist dein "
+            "Tagessatz? LG Svenja",
+        ),
+        (
+            "inmail",
+            "Bonjour Inês, nous nous marions le 6 septembre à Comporta, 70 invités. Êtes-vous "
+            "disponible à cette date ? Pourriez-vous nous envoyer vos formules et tarifs ?",
+        ),
         # a buyer asks for a quote; the seller who offers one is pitching (ninth session)
         (
             "inmail",
