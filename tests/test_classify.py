@@ -39,6 +39,12 @@ CORPUS = Path(__file__).parent / "corpus" / "asks.jsonl"
 #: Hand-written asks (not from the corpus), by label: (kind, text).
 ASKS: dict[str, list[tuple[str, str]]] = {
     "scam": [
+        # a token "grant" claimed by connecting a wallet (ninth session)
+        (
+            "message",
+            "Hey Felix! Our DAO is rewarding open-source maintainers with a 5,000 USDC grant "
+            "and you were selected. To claim, connect your wallet on our site before Friday.",
+        ),
         # the stranded relative with a new number (eighth session)
         (
             "message",
@@ -367,6 +373,12 @@ ASKS: dict[str, list[tuple[str, str]]] = {
         ),
     ],
     "mlm": [
+        # "financial education" that licenses new associates (ninth session)
+        (
+            "message",
+            "Hi Tomasz, I am with a financial education company. We teach families how money "
+            "works and we are licensing new associates, part time. Do you have 30 min this week?",
+        ),
         (
             "message",
             "E aí Dana, tudo bem? Conheci um modelo de marketing de relacionamento que está "
@@ -768,6 +780,13 @@ ASKS: dict[str, list[tuple[str, str]]] = {
         ),
     ],
     "contact_harvest": [
+        # introductions to the recipient's customers, for a referral fee (ninth session)
+        (
+            "inmail",
+            "Marcus, I know Brenner doesn't need us, but your customers might. Would you be open "
+            "to introducing me to three or four of your accounts? There's a referral fee in it "
+            "for you.",
+        ),
         (
             "invitation",
             "Hi Dana! I'm building a private community for operations leaders, 300 members "
@@ -958,6 +977,12 @@ ASKS: dict[str, list[tuple[str, str]]] = {
         ),
     ],
     "pitch": [
+        # a closed beta offered free to early users (ninth session)
+        (
+            "invitation",
+            "Jonas, we're running a closed beta of a k8s fault-injection tool and I'd love your "
+            "honest take on it. Early users get it free for life.",
+        ),
         # a seller offering a price or a quote (ninth session)
         (
             "message",
