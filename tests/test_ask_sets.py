@@ -38,6 +38,9 @@ FLOORS: dict[str, tuple[float, float, int, bool]] = {
     "asks_train_nn": (0.85, 0.79, 1, False),
     "asks_train_oo": (0.85, 0.79, 2, False),
     "asks_train_pp": (0.84, 0.79, 1, False),
+    "asks_train_qq": (0.87, 0.81, 1, False),
+    "asks_train_rr": (0.88, 0.79, 1, False),
+    "asks_train_ss": (0.74, 0.73, 2, True),
     "asks_train_a": (0.97, 0.97, 0, False),
     "asks_train_b": (0.97, 0.94, 0, False),
     "asks_train_c": (0.96, 0.92, 1, False),
@@ -100,12 +103,12 @@ def test_ask_set_does_not_regress(reports: dict[str, EvalReport], name: str) -> 
 def test_sets_that_only_measure_are_most_of_the_fresh_evidence(
     reports: dict[str, EvalReport],
 ) -> None:
-    """The sets nothing was tuned on, pooled: 3,800 asks, the honest estimate."""
+    """The sets nothing was tuned on, pooled: 4,000 asks, the honest estimate."""
     measured = [reports[name] for name, floors in FLOORS.items() if floors[3]]
     total = sum(r.total for r in measured)
     right = sum(r.action_accuracy * r.total for r in measured)
     filed = sum(r.genuine_filed for r in measured)
     genuine = sum(r.genuine_total for r in measured)
-    assert total == 3800
+    assert total == 4000
     assert right / total >= 0.85
     assert filed * 20 <= genuine  # at most 1 genuine ask in 20 filed
