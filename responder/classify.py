@@ -439,8 +439,10 @@ def guess_language(text: str, words: list[str] | None = None) -> str | None:
     """Guess en/de/fr/es/pt by stop-word overlap (``words``: the text's lower-cased words).
 
     Another language wins over English with at least two hits (a fifth of the words) and
-    more words of its own than English has, or, with no foreign word, with at least four words
-    of its own and three times as many as English has (a formal or list-like text).
+    more words of its own than English has, or with at least four words of its own, three
+    times as many as English has and four times as many as :data:`FOREIGN_WORDS` (a formal or
+    list-like text: German's long compounds leave few function words, and one of them, "per",
+    is also Italian).
     A text of eight words or more that is clearly none of them gives ``"?"``, and so does one
     with at least two of :data:`FOREIGN_WORDS` and more of them than its likeliest language
     has words of its own; a text too short to tell gives None (or the best guess if any stop
@@ -460,8 +462,8 @@ def guess_language(text: str, words: list[str] | None = None) -> str | None:
     other = max(LANGUAGES[1:], key=lambda lang: (own[lang], hits[lang]))
     if hits[other] >= 2 and own[other] > own["en"] and hits[other] >= 0.2 * len(words):
         return other
-    if not foreign and own[other] >= 4 and own[other] >= 3 * own["en"]:
-        return other  # formal or list-like text with few function words, none of them English
+    if own[other] >= 4 and own[other] >= 3 * own["en"] and 4 * foreign <= own[other]:
+        return other  # formal or list-like text with few function words, few of them English
     if hits["en"] >= 2 and hits["en"] >= 0.08 * len(words):
         return "en"
     if len(words) >= 8:

@@ -3199,6 +3199,14 @@ def test_language_without_patterns_is_unclear_never_guessed(clf: Classifier, tex
             "Attraktives Gehalt, 30 Tage Urlaub, Dienstwagen, Weiterbildungsbudget.",
             "de",
         ),
+        # long compounds, and "per" (also Italian): still German (ninth session)
+        (
+            "Hallo Herr Brenner, Fachkräftemangel in der Konstruktion? Wir stellen Ihnen "
+            "erfahrene Konstrukteure aus Serbien und Bosnien per Arbeitnehmerüberlassung zur "
+            "Verfügung: deutschsprachig, CAD-sicher, einsatzbereit ab 4 Wochen. Darf ich Ihnen "
+            "unverbindlich drei Profile zusenden? Viele Grüße Dragan Ilić",
+            "de",
+        ),
     ],
 )
 def test_language_guess(text: str, lang: str) -> None:
