@@ -39,6 +39,13 @@ CORPUS = Path(__file__).parent / "corpus" / "asks.jsonl"
 #: Hand-written asks (not from the corpus), by label: (kind, text).
 ASKS: dict[str, list[tuple[str, str]]] = {
     "scam": [
+        # goods held at customs, yours for the release fee (ninth session; it was drafted)
+        (
+            "message",
+            "Buen día Ing. Garza, tenemos un contenedor de lámina retenido en la aduana a un "
+            "precio 40% abajo del mercado. Solo hay que cubrir el pago de liberación y el "
+            "material es suyo. ¿Le interesa? Es confidencial.",
+        ),
         # a token "grant" claimed by connecting a wallet (ninth session)
         (
             "message",
@@ -373,6 +380,14 @@ ASKS: dict[str, list[tuple[str, str]]] = {
         ),
     ],
     "mlm": [
+        # an old classmate whose "team" changed everything financially (ninth session; drafted)
+        (
+            "message",
+            "Helen hi! Not sure you'll remember me - CIMA study group, Leeds, 2006. Life update: "
+            "I'm now running a team with Vivance and it has changed everything for us "
+            "financially. Would be lovely to catch up and tell you a bit about what I do - I "
+            "genuinely think you'd be brilliant at it.",
+        ),
         # "financial education" that licenses new associates (ninth session)
         (
             "message",
