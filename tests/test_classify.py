@@ -2922,12 +2922,6 @@ CASES = [(label, kind, text) for label, items in ASKS.items() for kind, text in 
 #: Hand-written asks the classifier gets wrong, and why: each is a strict xfail, so the day
 #: it gets them right the marker must go.
 KNOWN_MISSES = {
-    "Hallo Dana, wir lösen unser Labor auf und haben zwei Zentrifugen übrig. Geschenkt, "
-    "ihr müsstet sie nur bis Ende Mai in Kassel abholen. Braucht eure Schule noch "
-    "Geräte?": (
-        "left unclear, not drafted: one genuine family (a gift, 0.6) and the words read it as "
-        "genuine, but the patterns alone do not fit and no draft is made on the words' say"
-    ),
     "Hi Dana, it's Sam from the old Fernhill data team. I saw you're hiring a platform "
     "engineer. My former teammate Priya is leaving Monzo and is excellent with Kafka. Do "
     "you want her CV? She knows I'm asking.": (
@@ -2965,11 +2959,12 @@ KNOWN_MISSES = {
         "left unclear: pitch.cost_savings reads 'if it saves you time' as a pitch (1), which "
         "keeps the words (genuine p 0.89) from drafting it"
     ),
-    "Hi Dana, I'm doing research on the logistics data market. What tools does Fernhill use "
-    "for ETL, and what's your annual budget for data tooling?": (
-        "left unclear, not filed: the word model reads this harvest as genuine (p 0.70 since "
-        "the training sets grew), and a genuine-reading ask is filed only when the patterns "
-        "alone give the filing label 2 (here 1.5)"
+    "Hi Dana, you do employment law, don't you? Could you glance over my contract before I "
+    "sign it on Monday? Just the non-compete part.": (
+        "left unclear, not filed: since the ninth session's word model (trained on every set "
+        "patterns were written from) the words read it as genuine (p 0.67), and a "
+        "genuine-reading ask is filed only when the patterns alone give the filing label 2 "
+        "(here 1)"
     ),
 }
 PARAMS = [
