@@ -768,8 +768,11 @@ _ATTRS = {"LEMMA": _LEMMA, "LOWER": _LOWER, "ORTH": _LOWER, "TEXT": _LOWER}
 _GAP_RE = re.compile(r"\{0?,(\d+)\}")
 #: Tokens that end a sentence: a ``{0,N}`` wildcard does not skip over them.
 _SENTENCE_ENDS = (".", "!", "?", ";", "\n")
-#: Words too frequent to index a pattern by (a pattern is looked up by its rarest token).
-_COMMON = STOPWORDS["en"] | _words("be have do 's 'm 're 'd 've n't not - . , ! ?")
+#: Words too frequent to index a pattern by (a pattern is looked up by its rarest token): the
+#: function words of every language with patterns, not only English ("le", "que", "der").
+_COMMON = frozenset().union(*STOPWORDS.values()) | _words(
+    "be have do 's 'm 're 'd 've n't not - . , ! ?"
+)
 
 
 def _compile_token(spec: dict[str, Any], strings: Any) -> _Elem | None:
