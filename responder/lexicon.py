@@ -228,7 +228,7 @@ def parse_lexicon(text: str, where: str) -> Lexicon:
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip() or line.startswith("#"):
             continue
-        label, weight, feature = _parse(line, f"{where}:{number}")
+        label, weight, feature = _parse(line, where, number)
         if feature == BIAS:
             bias[_INDEX[label]] = weight
             continue
@@ -245,20 +245,25 @@ def parse_lexicon(text: str, where: str) -> Lexicon:
     return Lexicon(names, index, matrix, bias, where)
 
 
-def _parse(line: str, where: str) -> tuple[str, float, str]:
+def _parse(line: str, file: str, number: int) -> tuple[str, float, str]:
+    """One ``label<TAB>weight<TAB>feature`` line (line ``number`` of ``file``, named in the
+    error only: the file has tens of thousands of lines)."""
     parts = line.split("\t")
     if len(parts) != 3:
+        where = f"{file}:{number}"
         raise ConfigError(f"{where}: expected label<TAB>weight<TAB>feature, got {line!r}")
     label, text, feature = parts
     if label not in _INDEX:
+        where = f"{file}:{number}"
         raise ConfigError(f"{where}: unknown label {label!r}; use one of {', '.join(LABELS)}")
     try:
         weight = float(text)
     except ValueError:
-        raise ConfigError(f"{where}: weight {text!r} is not a number") from None
+        raise ConfigError(f"{file}:{number}: weight {text!r} is not a number") from None
     if not math.isfinite(weight):
-        raise ConfigError(f"{where}: weight {text!r} is not a finite number")
+        raise ConfigError(f"{file}:{number}: weight {text!r} is not a finite number")
     if not feature or feature != feature.strip():
+        where = f"{file}:{number}"
         raise ConfigError(f"{where}: empty feature or one with leading/trailing spaces")
     return label, weight, feature
 
