@@ -246,16 +246,16 @@ def parse_lexicon(text: str, where: str) -> Lexicon:
 
 
 def _parse(line: str, file: str, number: int) -> tuple[str, float, str]:
-    """One ``label<TAB>weight<TAB>feature`` line (line ``number`` of ``file``, named in the
-    error only: the file has tens of thousands of lines)."""
+    """One ``label<TAB>weight<TAB>feature`` line, or a ConfigError naming ``file:number`` (the
+    name is built only then: the file has tens of thousands of lines)."""
     parts = line.split("\t")
     if len(parts) != 3:
-        where = f"{file}:{number}"
-        raise ConfigError(f"{where}: expected label<TAB>weight<TAB>feature, got {line!r}")
+        raise ConfigError(f"{file}:{number}: expected label<TAB>weight<TAB>feature, got {line!r}")
     label, text, feature = parts
     if label not in _INDEX:
-        where = f"{file}:{number}"
-        raise ConfigError(f"{where}: unknown label {label!r}; use one of {', '.join(LABELS)}")
+        raise ConfigError(
+            f"{file}:{number}: unknown label {label!r}; use one of {', '.join(LABELS)}"
+        )
     try:
         weight = float(text)
     except ValueError:
@@ -263,8 +263,7 @@ def _parse(line: str, file: str, number: int) -> tuple[str, float, str]:
     if not math.isfinite(weight):
         raise ConfigError(f"{file}:{number}: weight {text!r} is not a finite number")
     if not feature or feature != feature.strip():
-        where = f"{file}:{number}"
-        raise ConfigError(f"{where}: empty feature or one with leading/trailing spaces")
+        raise ConfigError(f"{file}:{number}: empty feature or one with leading/trailing spaces")
     return label, weight, feature
 
 
