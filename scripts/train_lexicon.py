@@ -11,12 +11,12 @@ the hand-written training sets of :data:`TRAIN_PARTS` (tests/asks_train_a.jsonl 
 to _l, _n to _p, _s, _t, _v, and the sets patterns were written from since: W, Y, AA, CC,
 DD, FF, HH, JJ, LL, NN to RR, TT to VV). Kept out, because they only measure:
 tests/asks_fresh_e.jsonl, tests/asks_blind.jsonl and the sets M, Q, R, U, X, Z and BB (their
-texts were never read). Until the seventh session
-only A to D, F and G trained it: trained on more, the word model's guarded drafts took one
-held-out scam or MLM ask for genuine (H to J in the fourth session, H to L in the sixth).
-With the patterns written from set V that ask is no longer drafted, and training on all the
-sets gains three to five points on every measure-only set. The later sets that only measure
-(EE, GG, II, KK, MM, SS) are kept out too. Until the eighth session the later sets patterns
+texts were never read). Until the seventh session only A to D, F and G trained it: trained
+on more, the word model's guarded drafts took one held-out scam or MLM ask for genuine (H
+to J in the fourth session, H to L in the sixth). With the patterns written from set V that
+ask is no longer drafted, and training on all the sets gains three to five points on every
+measure-only set. The later sets that only measure
+(EE, GG, II, KK, MM, SS, WW, XX) are kept out too. Until the eighth session the later sets patterns
 were written from (W, Y, AA, CC, DD, FF, HH, JJ, LL) were kept out as well: trained on them,
 the word model drafted that held-out ask again. In the ninth session, with the patterns
 written from NN to VV, it no longer does, and training on every set patterns were written
