@@ -1279,9 +1279,9 @@ def _decide(scores: dict[str, float]) -> tuple[str, str]:
     """Pick the label and say why in one line.
 
     Of the labels that fit (score >= DECISIVE) the most protective wins (LABELS.md order),
-    except that a less protective label outscoring it by more than OUTWEIGH (OUTWEIGH_TO_DRAFT
-    for a label that drafts over one that files) wins instead; ``scam`` and ``mlm`` are never
-    outweighed. Nothing fits: ``unclear``, unless a label that files falls back (_falls_back).
+    except that a less protective label outscoring every more protective one that fits by more
+    than OUTWEIGH (OUTWEIGH_TO_DRAFT for a label that drafts over one that files) wins instead;
+    ``scam`` and ``mlm`` are never outweighed. Nothing fits: ``unclear``, unless a label that files falls back (_falls_back).
     """
     fitting = [lab for lab in LABELS if scores.get(lab, 0.0) >= DECISIVE]
     if not fitting:
@@ -1297,8 +1297,10 @@ def _decide(scores: dict[str, float]) -> tuple[str, str]:
             f"nothing decisive: best was {best} at {scores[best]:g} (needs {DECISIVE:g})"
         )
     label = fitting[0]
-    for lab in fitting[1:]:
-        if label not in _NEVER_OUTWEIGHED and scores[lab] > scores[label] + _margin(lab, label):
+    for k, lab in enumerate(fitting[1:], 1):
+        if label in _NEVER_OUTWEIGHED:
+            break
+        if all(scores[lab] > scores[over] + _margin(lab, over) for over in fitting[:k]):
             label = lab
     hints = [f"{lab} {scores[lab]:g}" for lab in _NEVER_OUTWEIGHED if scores.get(lab, 0.0) > 0]
     if label in _DRAFTED and hints:

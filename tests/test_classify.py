@@ -3969,3 +3969,14 @@ def test_no_draft_when_the_words_read_scam_or_mlm() -> None:
     assert _decide_with_words(rules, {}, wary, {"mlm", "scam"})[0] == "stale_reconnect"
     # nothing changes for filing labels
     assert _decide_with_words({"pitch": 1.5}, {}, wary)[0] == "pitch"
+
+
+def test_a_label_that_drafts_must_outweigh_every_filing_label_that_fits() -> None:
+    """genuine 2 outweighs free_work 1 by more than 0.6 but not recruiter 1.5: the most
+    protective label that fits stays, and the explanation claims no outweighing."""
+    label, why = _decide_with_words({"free_work": 1.0, "recruiter": 1.5, "genuine": 2.0}, {})
+    assert label == "free_work"
+    assert "outweighs" not in why
+    label, why = _decide_with_words({"free_work": 1.0, "recruiter": 1.5, "genuine": 2.2}, {})
+    assert label == "genuine"
+    assert "outweighs free_work 1, recruiter 1.5 by more than 0.6" in why
