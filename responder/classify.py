@@ -188,7 +188,8 @@ STOPWORDS: dict[str, frozenset[str]] = {
         "the and you your to of is are i i'm we my for with in on that this it would be have "
         "me at about if can will our an was were been has just do don't let's it's i'd i'll "
         "what when which who there their they from as or so a here my please would could "
-        "hi hello hey dear thanks thank love like want how any some all not no"
+        "hi hello hey dear thanks thank love like want how any some all not no you're we're i've "
+        "you've"
     ),
     "de": _words(
         "und der die das ich sie ihr ihnen ist nicht mit für zu ein eine einen auf wir uns es "
@@ -196,13 +197,14 @@ STOPWORDS: dict[str, frozenset[str]] = {
         "aber ihre ihren ihrem unser unsere unseren sich im zum zur über du dich dir hast "
         "hättest bist ganz mein meine meinen meiner euch euer eure kein keine kann könnte "
         "könntest nach schon nur sehr wenn habe hat wird werden fürs vom beim mal gern ob "
-        "lass lasst"
+        "lass lasst als bis am aus einem einer"
     ),
     "fr": _words(
         "le la les et je vous votre vos nous notre est pour avec une des du dans sur pas qui "
         "ce cette mon ma mes suis avez êtes serait au aux très merci bonjour j'ai je suis "
         "c'est d'un d'une qu'il ou mais de que un il en on au ici y ravi toi moi nos "
-        "ton ta tes ai avons été fait peux pouvez aussi bien leur ça cela sa son ses était"
+        "ton ta tes ai avons été fait peux pouvez aussi bien leur ça cela sa son ses était "
+        "à par dit"
     ),
     "es": _words(
         "el los las y usted tu tus su sus mi es para con una del por en muy pero como estoy "

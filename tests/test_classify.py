@@ -3217,6 +3217,14 @@ def test_language_without_patterns_is_unclear_never_guessed(clf: Classifier, tex
             "unverbindlich drei Profile zusenden? Viele Grüße Dragan Ilić",
             "de",
         ),
+        # Quebec French with "à" and "par" but few of the listed words (tenth session)
+        (
+            "Allo Manon! Pierre Gagnon m'a dit que tu pensais peut-être ralentir à Sherbrooke. "
+            "Nous on cherche justement quelqu'un deux jours par semaine à notre bureau de Magog. "
+            "Intéressée?",
+            "fr",
+        ),
+        ("Hello Sam, hope you're keeping well. Regards, Olu", "en"),
     ],
 )
 def test_language_guess(text: str, lang: str) -> None:
