@@ -1283,7 +1283,8 @@ def _decide(scores: dict[str, float]) -> tuple[str, str]:
     Of the labels that fit (score >= DECISIVE) the most protective wins (LABELS.md order),
     except that a less protective label outscoring every more protective one that fits by more
     than OUTWEIGH (OUTWEIGH_TO_DRAFT for a label that drafts over one that files) wins instead;
-    ``scam`` and ``mlm`` are never outweighed. Nothing fits: ``unclear``, unless a label that files falls back (_falls_back).
+    ``scam`` and ``mlm`` are never outweighed. Nothing fits: ``unclear``, unless a label that
+    files falls back (_falls_back).
     """
     fitting = [lab for lab in LABELS if scores.get(lab, 0.0) >= DECISIVE]
     if not fitting:
