@@ -39,6 +39,11 @@ CORPUS = Path(__file__).parent / "corpus" / "asks.jsonl"
 #: Hand-written asks (not from the corpus), by label: (kind, text).
 ASKS: dict[str, list[tuple[str, str]]] = {
     "scam": [
+        (
+            "message",
+            "Estimado cliente, le informamos de que hemos cambiado de banco. Las facturas "
+            "pendientes deben abonarse desde hoy al nuevo IBAN que le enviaremos por correo.",
+        ),
         # goods held at customs, yours for the release fee (ninth session; it was drafted)
         (
             "message",
@@ -992,6 +997,11 @@ ASKS: dict[str, list[tuple[str, str]]] = {
         ),
     ],
     "pitch": [
+        (
+            "invitation",
+            "Hallo Herr Brandt, wir vermieten Bautrockner für Ihre Projekte, mieten statt kaufen, "
+            "Lieferung am nächsten Tag. Gern schicke ich Ihnen unsere Preisliste.",
+        ),
         # a closed beta offered free to early users (ninth session)
         (
             "invitation",
@@ -1299,6 +1309,11 @@ ASKS: dict[str, list[tuple[str, str]]] = {
     "free_work": [
         (
             "message",
+            "Hi Tom, my landlord wants to raise the rent by 30% mid-lease. What would you do in my "
+            "shoes? You're the only lawyer I know, so any pointers are welcome!",
+        ),
+        (
+            "message",
             "Hi Dana, we're a zero-budget community choir. Could you design our concert "
             "poster? We'd credit you on the programme.",
         ),
@@ -1517,6 +1532,16 @@ ASKS: dict[str, list[tuple[str, str]]] = {
         ),
     ],
     "recruiter": [
+        (
+            "message",
+            "Hola Marta, un cliente nuestro, una cadena de clínicas en Sevilla, busca directora "
+            "financiera con experiencia en grupos sanitarios. ¿Te interesaría saber más?",
+        ),
+        (
+            "inmail",
+            "Olá Rui, o nosso cliente, um grupo industrial em Aveiro, procura um diretor de "
+            "operações para a nova fábrica. Posso ligar-lhe amanhã para lhe explicar a proposta?",
+        ),
         # a contract with its day rate (ninth session); a client asking the rate is genuine
         (
             "inmail",
