@@ -41,6 +41,11 @@ ASKS: dict[str, list[tuple[str, str]]] = {
     "scam": [
         (
             "message",
+            "Olá Marco, temos dois camiões retidos na alfândega de Sines. Pagamos 3% do valor da "
+            "mercadoria por fora a quem nos resolver isto esta semana, tudo discreto. Falamos?",
+        ),
+        (
+            "message",
             "Estimado cliente, le informamos de que hemos cambiado de banco. Las facturas "
             "pendientes deben abonarse desde hoy al nuevo IBAN que le enviaremos por correo.",
         ),
@@ -1872,6 +1877,11 @@ ASKS: dict[str, list[tuple[str, str]]] = {
         ),
     ],
     "genuine": [
+        (
+            "message",
+            "Bonjour Paul, votre commande de 12 caisses de rouge est partie ce matin, suivi n° "
+            "88412. La facture suit par courriel. Bonne journée, Anne (Domaine des Tilleuls)",
+        ),
         # clients asking a freelancer's dates and rates (ninth session)
         (
             "message",
