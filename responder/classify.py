@@ -139,6 +139,12 @@ WORDS_DRAFT_SPECIFIC = 0.5
 #: acquaintance is left for the user. Cross-validation over training asks found no cost in
 #: accuracy; it holds back two hand-written genuine asks the words misread (tests).
 DRAFT_DANGER = 0.3
+#: Signals that keep any ask from being drafted, whatever the patterns and the words say: a
+#: move to WhatsApp, Telegram or a private line, or crypto. Fresh sets kept drafting a scam
+#: now and then on a genuine-looking ask that carried one of them (tenth session); on the
+#: training sets only two genuine asks (about WhatsApp as a topic) carry one when drafted.
+#: Such an ask is left ``unclear`` for the user. Switch a family off to lift its veto.
+NO_DRAFT_SIGNALS = frozenset({"scam.danger_offsite", "scam.danger_crypto"})
 #: The words tip an ask to ``genuine`` over weak filing signals (:func:`_words_tip`) when
 #: they give genuine at least this probability, scam and mlm together at most
 #: :data:`TIP_DANGER`, no scam or mlm signal fired (not even a denied one or a danger signal),
@@ -1341,6 +1347,29 @@ def _heard(rules: dict[str, float], words: dict[str, float]) -> dict[str, float]
 
 
 def _decide_with_words(
+    rules: dict[str, float],
+    words: dict[str, float],
+    probs: dict[str, float] | None = None,
+    off: Collection[str] = (),
+    fired: Sequence[Evidence] | None = None,
+) -> tuple[str, str]:
+    """Pick the label as :func:`_pick_with_words` does, and say why; but an ask it would draft
+    is left ``unclear`` when a signal of :data:`NO_DRAFT_SIGNALS` fired (not denied) among
+    the patterns ``fired``."""
+    label, why = _pick_with_words(rules, words, probs, off, fired)
+    if label in _DRAFTED and fired:
+        vetoes = sorted(
+            {e.pattern for e in fired if e.pattern in NO_DRAFT_SIGNALS and not e.negated}
+        )
+        if vetoes:
+            return "unclear", (
+                f"{why}; but {' and '.join(vetoes)} fired (a move off LinkedIn or crypto): "
+                "never drafted, left for you"
+            )
+    return label, why
+
+
+def _pick_with_words(
     rules: dict[str, float],
     words: dict[str, float],
     probs: dict[str, float] | None = None,

@@ -4023,3 +4023,20 @@ def test_a_label_that_drafts_must_outweigh_every_filing_label_that_fits() -> Non
     label, why = _decide_with_words({"free_work": 1.0, "recruiter": 1.5, "genuine": 2.2}, {})
     assert label == "genuine"
     assert "outweighs free_work 1, recruiter 1.5 by more than 0.6" in why
+
+
+def test_a_move_off_linkedin_or_crypto_keeps_any_ask_from_a_draft(
+    clf: Classifier, tmp_path: Path
+) -> None:
+    """A genuine-looking ask that moves to WhatsApp is left for the user, and the veto is a
+    pattern family the user can switch off."""
+    text = (
+        "Hi Dana, I read your post on cold-chain audits and we are piloting the same sensors "
+        "at our Leeds depot. Could I ask you two questions about calibration? Easiest for me "
+        "is my WhatsApp."
+    )
+    result = clf.classify(text, "message")
+    assert result.label == "unclear", explain(result)
+    assert "scam.danger_offsite" in result.why
+    user = write(tmp_path / "off.jsonl", ['{"disable": "scam.danger_offsite"}'])
+    assert Classifier.load(user).classify(text, "message").label == "genuine"
