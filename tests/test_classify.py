@@ -3043,6 +3043,17 @@ def test_no_family_lists_the_same_member_twice() -> None:
             seen[key] = f"{path.name}:{number}"
 
 
+def test_a_family_named_for_a_language_counts_only_in_it() -> None:
+    """Every member of a ``<label>.<family>_<lang>`` family carries that ``lang``: one without
+    it would count in asks of every language (the tenth session added 115 such by mistake)."""
+    for path in builtin_pattern_files():
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            item = json.loads(line) if line.startswith("{") else {}
+            suffix = item.get("id", "").rpartition("_")[2]
+            if suffix in LANGUAGES[1:]:
+                assert item.get("lang") == suffix, f"{path.name}:{number} {item['id']}"
+
+
 def test_every_pattern_id_fires_on_some_test_ask(clf: Classifier) -> None:
     rows = [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines()]
     tune, _ = split_corpus(rows)
