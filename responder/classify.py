@@ -141,8 +141,8 @@ WORDS_DRAFT_SPECIFIC = 0.5
 DRAFT_DANGER = 0.3
 #: Signals that keep any ask from being drafted, whatever the patterns and the words say: a
 #: move to WhatsApp, Telegram or a private line, or crypto. Fresh sets kept drafting a scam
-#: now and then on a genuine-looking ask that carried one of them (tenth session); on the
-#: training sets only two genuine asks (about WhatsApp as a topic) carry one when drafted.
+#: now and then on a genuine-looking ask that carried one of them (tenth session); no
+#: drafted genuine ask of the training sets carries one (WhatsApp as a topic is no move).
 #: Such an ask is left ``unclear`` for the user. Switch a family off to lift its veto.
 NO_DRAFT_SIGNALS = frozenset({"scam.danger_offsite", "scam.danger_crypto"})
 #: The words tip an ask to ``genuine`` over weak filing signals (:func:`_words_tip`) when
