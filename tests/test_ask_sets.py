@@ -5,7 +5,7 @@ beside it). Some train the word model or had patterns written from their misses,
 figures are partly memory; others only measure and were never read (see README.md). Either
 way a change that loses ground on one of them should fail here, not be found sessions later.
 The floors are the figures at the end of the ninth session, rounded down to 0.01, and for the
-sets added in the tenth (YY, ZZ, AB to AO) and the three sets it moved down (blind: macro-F1 by a
+sets added in the tenth (YY, ZZ, AB to AR) and the three sets it moved down (blind: macro-F1 by a
 label; KK and U: one ask each), its figures.
 """
 
@@ -40,6 +40,9 @@ FLOORS: dict[str, tuple[float, float, int, bool]] = {
     "asks_train_am": (0.85, 0.76, 1, False),
     "asks_train_an": (0.84, 0.82, 2, False),
     "asks_train_ao": (0.80, 0.80, 3, True),
+    "asks_train_ap": (0.87, 0.79, 3, False),
+    "asks_train_aq": (0.84, 0.76, 0, True),
+    "asks_train_ar": (0.76, 0.77, 2, False),
     "asks_train_b": (0.98, 0.94, 0, False),
     "asks_train_bb": (0.89, 0.88, 1, True),
     "asks_train_c": (0.97, 0.93, 1, False),
@@ -141,13 +144,13 @@ def test_ask_set_does_not_regress(reports: dict[str, EvalReport], name: str) -> 
 def test_sets_that_only_measure_are_most_of_the_fresh_evidence(
     reports: dict[str, EvalReport],
 ) -> None:
-    """The sets nothing was tuned on, pooled: 5,400 asks, the honest estimate."""
+    """The sets nothing was tuned on, pooled: 5,600 asks, the honest estimate."""
     measured = [reports[name] for name, floors in FLOORS.items() if floors[3]]
     total = sum(r.total for r in measured)
     right = sum(r.action_accuracy * r.total for r in measured)
     filed = sum(r.genuine_filed for r in measured)
     genuine = sum(r.genuine_total for r in measured)
-    assert total == 5400
-    # 0.862 with the tenth session's ZZ, AF, AI, AL and AO (0.810 together)
+    assert total == 5600
+    # 0.862 with the tenth session's ZZ, AF, AI, AL, AO and AQ (0.815 together)
     assert right / total >= 0.86
     assert filed * 20 <= genuine  # at most 1 genuine ask in 20 filed
