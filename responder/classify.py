@@ -688,6 +688,12 @@ class Classifier:
         )
         for e in lexical:
             scores[e.label] = scores.get(e.label, 0.0) + e.weight
+        vetoes = _vetoes(evidence) if label in _DRAFTED else []
+        if vetoes:
+            label, why = "unclear", (
+                f"{why}; but {' and '.join(vetoes)} fired (a move off LinkedIn or crypto): "
+                "never drafted, left for you"
+            )
         evidence += lexical
         if kind == "message" and text.rstrip().endswith("…"):
             label, why = "unclear", f"a preview cut off mid-ask (ends with …); would be: {why}"
@@ -1306,11 +1312,10 @@ def _decide(scores: dict[str, float]) -> tuple[str, str]:
             f"nothing decisive: best was {best} at {scores[best]:g} (needs {DECISIVE:g})"
         )
     label = fitting[0]
-    for k, lab in enumerate(fitting[1:], 1):
-        if label in _NEVER_OUTWEIGHED:
-            break
-        if all(scores[lab] > scores[over] + _margin(lab, over) for over in fitting[:k]):
-            label = lab
+    if label not in _NEVER_OUTWEIGHED:  # scam and mlm come first in LABELS, so only label 0
+        for k, lab in enumerate(fitting[1:], 1):
+            if all(scores[lab] > scores[over] + _margin(lab, over) for over in fitting[:k]):
+                label = lab
     hints = [f"{lab} {scores[lab]:g}" for lab in _NEVER_OUTWEIGHED if scores.get(lab, 0.0) > 0]
     if label in _DRAFTED and hints:
         return "unclear", (
@@ -1347,29 +1352,6 @@ def _heard(rules: dict[str, float], words: dict[str, float]) -> dict[str, float]
 
 
 def _decide_with_words(
-    rules: dict[str, float],
-    words: dict[str, float],
-    probs: dict[str, float] | None = None,
-    off: Collection[str] = (),
-    fired: Sequence[Evidence] | None = None,
-) -> tuple[str, str]:
-    """Pick the label as :func:`_pick_with_words` does, and say why; but an ask it would draft
-    is left ``unclear`` when a signal of :data:`NO_DRAFT_SIGNALS` fired (not denied) among
-    the patterns ``fired``."""
-    label, why = _pick_with_words(rules, words, probs, off, fired)
-    if label in _DRAFTED and fired:
-        vetoes = sorted(
-            {e.pattern for e in fired if e.pattern in NO_DRAFT_SIGNALS and not e.negated}
-        )
-        if vetoes:
-            return "unclear", (
-                f"{why}; but {' and '.join(vetoes)} fired (a move off LinkedIn or crypto): "
-                "never drafted, left for you"
-            )
-    return label, why
-
-
-def _pick_with_words(
     rules: dict[str, float],
     words: dict[str, float],
     probs: dict[str, float] | None = None,
@@ -1577,6 +1559,11 @@ def _words_draft(probs: dict[str, float], fired: Sequence[Evidence]) -> tuple[st
         f"danger signal), scam and mlm together p {danger:.2f} (at most {WORDS_DANGER:g}), "
         f"{signals}"
     )
+
+
+def _vetoes(fired: Sequence[Evidence]) -> list[str]:
+    """The families of :data:`NO_DRAFT_SIGNALS` among the patterns ``fired``, not denied."""
+    return sorted({e.pattern for e in fired if e.pattern in NO_DRAFT_SIGNALS and not e.negated})
 
 
 def _is_word_evidence(e: Evidence) -> bool:
