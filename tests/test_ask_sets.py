@@ -11,6 +11,7 @@ label; KK and U: one ask each), its figures.
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import pytest
@@ -110,6 +111,19 @@ def test_every_ask_set_has_floors_and_notes() -> None:
     assert files == set(FLOORS)
     for name in files - WITHOUT_NOTES:
         assert (HERE / f"{name}.md").exists(), name
+
+
+def test_no_set_that_only_measures_trains_the_word_model() -> None:
+    """A set that measures must never be among the word model's training sets."""
+    script = HERE.parent / "scripts" / "train_lexicon.py"
+    spec = importlib.util.spec_from_file_location("train_lexicon", script)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    trained = {f"asks_train_{part}" for part in module.TRAIN_PARTS}
+    assert trained <= set(FLOORS)  # every part names a set that exists
+    assert not {name for name, floors in FLOORS.items() if floors[3]} & trained
 
 
 #: Sets that only measure and draft a scam or MLM ask nobody has read: a strict xfail each,
